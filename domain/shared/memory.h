@@ -1,0 +1,24 @@
+/*
+ * domain/shared/memory.h — the out-of-memory policy, written down once.
+ *
+ * Policy: running out of memory is not a business outcome a caller can handle
+ * sensibly, so every heap allocation in ddd-shop goes through these wrappers, which
+ * print one line and abort() when the allocator fails (git's xmalloc, PostgreSQL's
+ * palloc do the same).  Callers therefore never check for NULL after shop_xmalloc.
+ * Aggregates avoid the heap altogether where sizes are bounded.
+ * Read next: docs/adr/0002-error-convention.md
+ */
+#ifndef SHOP_DOMAIN_SHARED_MEMORY_H
+#define SHOP_DOMAIN_SHARED_MEMORY_H
+
+#include <stddef.h>
+
+void *shop_xmalloc(size_t size);
+void *shop_xcalloc(size_t count, size_t size);
+void *shop_xrealloc(void *ptr, size_t size);
+/* reallocarray: fails (aborts) on count * size overflow as well. */
+void *shop_xreallocarray(void *ptr, size_t count, size_t size);
+char *shop_xstrdup(const char *s);
+char *shop_xstrndup(const char *s, size_t n);
+
+#endif

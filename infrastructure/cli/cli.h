@@ -1,0 +1,87 @@
+/*
+ * infrastructure/cli/cli.h — what every `shop` command shares: global options, the
+ * exit-status contract of CLI.md (0 done, 1 refused/not found, 2 bad usage, 3 dependency
+ * unavailable), one-line errors, JSON output, and the database connection.
+ *
+ * The command line is a driving adapter (hexagonal architecture): it turns argv into
+ * calls of application services and their results into text or JSON.
+ * Read next: main.c (dispatch), cmd_db.c (a command).
+ */
+#ifndef SHOP_INFRASTRUCTURE_CLI_CLI_H
+#define SHOP_INFRASTRUCTURE_CLI_CLI_H
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_REFUSED = 1,    /* business rule, or not found */
+    CLI_EXIT_USAGE = 2,      /* bad usage or invalid input */
+    CLI_EXIT_UNAVAILABLE = 3 /* a dependency is unavailable: safe to retry */
+};
+
+struct cli {
+    bool json;       /* --json: one JSON document on stdout */
+    bool verbose;    /* --verbose: detail on stderr */
+    const char *db;  /* --db CONNINFO, NULL for SHOP_DATABASE_URL / libpq environment */
+    const char *command; /* "db migrate", for messages */
+};
+
+struct cli_command {
+    const char *name;    /* "db migrate" */
+    const char *args;    /* "[--dry-run]" */
+    const char *summary; /* one line for `shop --help` */
+    const char *help;    /* the rest of `shop db migrate --help` */
+    int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* The command table (main.c). */
+extern const struct cli_command cli_commands[];
+extern const size_t cli_command_count;
+
+/* SHOP_E* → exit status, the one mapping of CLI.md's table. */
+int cli_exit_status(int error_code);
+
+/* Prints "shop: <last error message>" on stderr and returns the exit status for code. */
+int cli_fail(const struct cli *cli, int error_code);
+
+/* Prints "shop <command>: <message>; see 'shop <command> --help'" and returns 2. */
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The options every command accepts, to append to a command's own getopt_long table,
+ * and their handling: returns 1 if `opt` was a common option (handled), 0 if not.
+ */
+#define CLI_COMMON_LONG_OPTIONS                                                                    \
+    {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'},                         \
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}
+#define CLI_COMMON_SHORT_OPTIONS "+:vh"
+int cli_common_option(struct cli *cli, int opt, const char *arg);
+
+/*
+ * Parses a command's arguments that take no options of their own beyond the common
+ * ones.  Returns -1 to go on, or an exit status (after --help, or a usage error).
+ */
+int cli_parse_common(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
+
+/* Handles getopt_long's '?', ':' and 'h' results uniformly; returns an exit status. */
+int cli_option_error(struct cli *cli, const struct cli_command *cmd, int opt, char **argv);
+
+void cli_print_command_help(const struct cli_command *cmd);
+const struct cli_command *cli_find_command(const char *name);
+
+/* Connects as the CLI does (--db, SHOP_DATABASE_URL, libpq env); exit status on failure. */
+int cli_connect(const struct cli *cli, PGconn **out);
+
+/* Prints doc as one JSON document on stdout and frees it. */
+void cli_print_json(cJSON *doc);
+
+/* The commands, one cmd_*.c file each; argv[0] is the command's last word. */
+int cmd_db_migrate(struct cli *cli, int argc, char **argv);
+int cmd_db_status(struct cli *cli, int argc, char **argv);
+int cmd_demo(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * infrastructure/cli/cmd_db.h — `shop db ...`, shared with `shop demo`, which migrates
+ * first as `shop db migrate` does.
+ */
+#ifndef SHOP_INFRASTRUCTURE_CLI_CMD_DB_H
+#define SHOP_INFRASTRUCTURE_CLI_CMD_DB_H
+
+#include "infrastructure/cli/cli.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/*
+ * Applies the pending migrations on conn, printing progress for people (unless
+ * quiet); fills *json_out (may be NULL) with the run as JSON.  Returns an exit status.
+ */
+int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, bool quiet,
+                   cJSON **json_out);
+
+#endif

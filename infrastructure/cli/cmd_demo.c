@@ -1,0 +1,148 @@
+/*
+ * infrastructure/cli/cmd_demo.c — `shop demo`, the guided tour.
+ *
+ * It prepares the database exactly as `shop db migrate` does, then shows each pattern
+ * that the system has so far, live, with the file to read for each.  The tour grows
+ * with the system; every step asks the real database or runs the real domain code.
+ * Read next: README.md (how to run it), docs/patterns/.
+ */
+#include "domain/shared/error.h"
+#include "infrastructure/cli/cli.h"
+#include "infrastructure/cli/cmd_db.h"
+#include "infrastructure/postgres/sqlstate.h"
+#include "infrastructure/postgres/system_status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void say(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(const struct cli *cli, const char *fmt, ...)
+{
+    if (cli->json)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * Tries, as `role`, to read a table of `schema`, inside a transaction that is rolled
+ * back.  Returns 1 if PostgreSQL refused, 0 if it allowed, <0 on other failure;
+ * the server's words go into message.
+ */
+static int try_as_role(PGconn *conn, const char *role, const char *schema, char *message,
+                       size_t size)
+{
+    int rc = pg_exec_command(conn, "BEGIN", "starting the ownership check");
+    if (rc < 0)
+        return rc;
+    const char *params[1] = {role};
+    PGresult *res = PQexecParams(conn, "SELECT set_config('role', $1, true)", 1, NULL, params,
+                                 NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = pg_result_error(conn, res, "switching role");
+        PQclear(res);
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return rc;
+    }
+    PQclear(res);
+    /* Schema names here are the fixed context names of system_contexts, never input. */
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.any_table", schema);
+    res = PQexec(conn, sql);
+    const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    snprintf(message, size, "%s", primary ? primary : "allowed");
+    rc = sqlstate && strcmp(sqlstate, "42501") == 0 ? 1 : 0;
+    PQclear(res);
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return rc;
+}
+
+int cmd_demo(struct cli *cli, int argc, char **argv)
+{
+    int status = cli_parse_common(cli, cli_find_command("demo"), argc, argv);
+    if (status >= 0)
+        return status;
+
+    PGconn *conn = NULL;
+    cJSON *doc = cli->json ? cJSON_CreateObject() : NULL;
+    cJSON *migration = NULL;
+    struct system_status st;
+    int rc;
+
+    if ((status = cli_connect(cli, &conn)) != 0)
+        goto done;
+
+    say(cli, "ddd-shop demo: order fulfilment built with domain-driven design, in C\n\n");
+    say(cli, "1. Preparing the database (what `shop db migrate` does)\n   ");
+    if ((status = cli_db_migrate(cli, conn, false, false, doc ? &migration : NULL)) != 0)
+        goto done;
+    if (doc)
+        cJSON_AddItemToObject(doc, "migration", migration);
+    say(cli, "   Read: application/operations/migrate.c, "
+             "infrastructure/postgres/migration_store_pg.c\n\n");
+
+    if ((rc = system_status_read(&st, conn)) < 0) {
+        status = cli_fail(cli, rc);
+        goto done;
+    }
+    say(cli, "2. Bounded contexts: each owns one schema and logs in as its own role\n");
+    cJSON *contexts = doc ? cJSON_AddArrayToObject(doc, "contexts") : NULL;
+    bool all_confined = true;
+    for (int i = 0; i < SYSTEM_CONTEXT_COUNT; i++) {
+        const struct context_status *c = &st.contexts[i];
+        bool confined = c->schema_exists && c->role_exists && c->role_uses_own &&
+                        c->foreign_schemas == 0;
+        all_confined = all_confined && confined;
+        say(cli, "   %-14s schema %-14s role %-19s %s\n", c->name, c->name, c->role,
+            confined ? "uses its own schema and no other" : "NOT CONFINED");
+        if (contexts) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", c->name);
+            cJSON_AddStringToObject(o, "role", c->role);
+            cJSON_AddBoolToObject(o, "confined", confined);
+            cJSON_AddItemToArray(contexts, o);
+        }
+    }
+    say(cli, "   Read: infrastructure/postgres/migrations/0001_contexts_schemas_and_roles.sql\n\n");
+
+    say(cli, "3. Data ownership is enforced by PostgreSQL, not by convention\n");
+    char message[256];
+    rc = try_as_role(conn, "shop_ordering", "payments", message, sizeof message);
+    if (rc < 0) {
+        say(cli, "   (skipped: %s)\n\n", shop_error_message());
+    } else {
+        say(cli, "   as shop_ordering: SELECT count(*) FROM payments.any_table\n");
+        say(cli, "   -> %s: %s\n", rc == 1 ? "refused" : "ALLOWED", message);
+        say(cli, "   Read: docs/adr/0003-migrations-schemas-and-roles.md, "
+                 "tests/integration/role_isolation_test.c\n\n");
+        if (doc) {
+            cJSON *o = cJSON_AddObjectToObject(doc, "ownership_check");
+            cJSON_AddStringToObject(o, "role", "shop_ordering");
+            cJSON_AddStringToObject(o, "schema", "payments");
+            cJSON_AddBoolToObject(o, "refused", rc == 1);
+            cJSON_AddStringToObject(o, "message", message);
+        }
+        all_confined = all_confined && rc == 1;
+    }
+
+    say(cli, "The system's status: %s.\n",
+        all_confined ? "every context is confined to its own data"
+                     : "SOME CONTEXT IS NOT CONFINED (see `shop db status`)");
+    if (doc)
+        cJSON_AddBoolToObject(doc, "consistent", all_confined);
+    status = all_confined ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+
+done:
+    if (doc && status == CLI_EXIT_OK)
+        cli_print_json(doc);
+    else
+        cJSON_Delete(doc);
+    if (conn)
+        PQfinish(conn);
+    return status;
+}

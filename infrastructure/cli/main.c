@@ -1,0 +1,209 @@
+/*
+ * infrastructure/cli/main.c — `shop`, the command line of ddd-shop.
+ *
+ * Pattern: a driving adapter of the hexagon.  main() only parses the global options,
+ * finds the command in the table below, and hands over; each command lives in its own
+ * cmd_*.c file.  The names, arguments and exit statuses are the contract of CLI.md.
+ * Read next: cli.h (what commands share), cmd_db.c (`shop db migrate`).
+ */
+#include "config.h"
+
+#include "domain/shared/memory.h"
+#include "infrastructure/cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
+
+const struct cli_command cli_commands[] = {
+    {"db migrate", "[--dry-run]", "create or upgrade schemas and roles (idempotent)",
+     "Applies every migration this shop ships that the database has not seen, in order,\n"
+     "each in its own transaction together with its record in shop_meta.schema_migrations.\n"
+     "Running it again is a no-op.  Needs a role that may create roles and schemas (a\n"
+     "superuser, e.g. postgres).\n"
+     "\n"
+     "Options:\n"
+     "      --dry-run       list what would be applied, change nothing\n"
+     "\n"
+     "Migrations are read from $SHOP_MIGRATIONS_DIR, else from where `make install` put\n"
+     "them.  An applied migration that was edited afterwards is refused (exit 1).\n",
+     cmd_db_migrate},
+    {"db status", "", "schema version, pending migrations, contexts and their roles",
+     "Shows the server, the applied and pending migrations, and for each bounded context\n"
+     "whether its schema and login role exist and whether the role is confined to its\n"
+     "own schema.\n",
+     cmd_db_status},
+    {"demo", "", "guided tour of ddd-shop on a live database",
+     "Prepares the database (as `shop db migrate`) and walks through what the system is\n"
+     "made of, printing for each pattern the file to read.\n",
+     cmd_demo},
+    {"help", "[COMMAND]", "show the help of a command", "", cmd_help},
+};
+const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];
+
+static void print_usage(void)
+{
+    printf("Usage: shop [--json] [--verbose] [--db CONNINFO] COMMAND [ARGS]\n"
+           "\n"
+           "ddd-shop: order fulfilment, built with domain-driven design in C.\n"
+           "\n"
+           "Commands:\n");
+    for (size_t i = 0; i < cli_command_count; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", cli_commands[i].name,
+                 *cli_commands[i].args ? " " : "", cli_commands[i].args);
+        printf("  %-26s %s\n", left, cli_commands[i].summary);
+    }
+    printf("\n"
+           "Options (before or after the command):\n"
+           "      --json          print one JSON document instead of text\n"
+           "  -v, --verbose       print detail on stderr\n"
+           "      --db CONNINFO   database connection string or URI (default:\n"
+           "                      $SHOP_DATABASE_URL, then PGHOST, PGPORT, PGDATABASE, ...)\n"
+           "  -h, --help          print this help; 'shop COMMAND --help' for a command\n"
+           "  -V, --version       print the version\n"
+           "\n"
+           "Exit status: 0 done, 1 refused or not found, 2 bad usage, 3 a dependency is\n"
+           "unavailable (safe to retry).\n");
+}
+
+/* "db, demo, help" — or, for group "db", "migrate, status": one entry per first word. */
+static void list_commands(char *buf, size_t size, const char *group)
+{
+    size_t group_len = group ? strlen(group) : 0;
+    const char *seen[32];
+    size_t seen_len[32], n_seen = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < cli_command_count && n_seen < 32; i++) {
+        const char *name = cli_commands[i].name;
+        if (group) {
+            if (strncmp(name, group, group_len) != 0 || name[group_len] != ' ')
+                continue;
+            name += group_len + 1;
+        }
+        size_t len = strcspn(name, " ");
+        bool dup = false;
+        for (size_t k = 0; k < n_seen; k++)
+            dup = dup || (seen_len[k] == len && strncmp(seen[k], name, len) == 0);
+        if (dup)
+            continue;
+        seen[n_seen] = name;
+        seen_len[n_seen++] = len;
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%.*s", used ? ", " : "", (int)len, name);
+    }
+}
+
+/* Finds "db migrate" from {"db", "migrate"}; *words says how many argv words it took. */
+static const struct cli_command *resolve(int argc, char **argv, int *words, bool *is_group)
+{
+    *is_group = false;
+    if (argc >= 2 && argv[1][0] != '-') {
+        char two[128];
+        snprintf(two, sizeof two, "%s %s", argv[0], argv[1]);
+        const struct cli_command *c = cli_find_command(two);
+        if (c) {
+            *words = 2;
+            return c;
+        }
+    }
+    *words = 1;
+    const struct cli_command *c = cli_find_command(argv[0]);
+    if (c)
+        return c;
+    size_t len = strlen(argv[0]);
+    for (size_t i = 0; i < cli_command_count; i++)
+        if (strncmp(cli_commands[i].name, argv[0], len) == 0 && cli_commands[i].name[len] == ' ')
+            *is_group = true;
+    return NULL;
+}
+
+static int dispatch(struct cli *cli, int argc, char **argv)
+{
+    int words;
+    bool is_group;
+    char allowed[256];
+    const struct cli_command *cmd = resolve(argc, argv, &words, &is_group);
+
+    if (!cmd && is_group) {
+        list_commands(allowed, sizeof allowed, argv[0]);
+        cli->command = argv[0];
+        if (argc < 2 || argv[1][0] == '-') {
+            if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage: shop %s SUBCOMMAND\n\nSubcommands: %s\n", argv[0], allowed);
+                return CLI_EXIT_OK;
+            }
+            fprintf(stderr, "shop %s: missing subcommand; expected one of: %s\n", argv[0],
+                    allowed);
+            return CLI_EXIT_USAGE;
+        }
+        fprintf(stderr, "shop %s: unknown subcommand '%s'; expected one of: %s\n", argv[0],
+                argv[1], allowed);
+        return CLI_EXIT_USAGE;
+    }
+    if (!cmd) {
+        list_commands(allowed, sizeof allowed, NULL);
+        fprintf(stderr, "shop: unknown command '%s'; expected one of: %s\n", argv[0], allowed);
+        return CLI_EXIT_USAGE;
+    }
+    cli->command = cmd->name;
+    /* The command sees argv from its last word on, as if it were its own program. */
+    return cmd->run(cli, argc - (words - 1), argv + (words - 1));
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_command *self = cli_find_command("help");
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        cli_print_command_help(self);
+        return CLI_EXIT_OK;
+    }
+    if (argc < 2) {
+        print_usage();
+        return CLI_EXIT_OK;
+    }
+    int words;
+    bool is_group;
+    const struct cli_command *cmd = resolve(argc - 1, argv + 1, &words, &is_group);
+    if (!cmd) {
+        char allowed[256];
+        list_commands(allowed, sizeof allowed, is_group ? argv[1] : NULL);
+        return cli_usage_error(cli, "no command '%s'; expected one of: %s", argv[1], allowed);
+    }
+    cli_print_command_help(cmd);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        CLI_COMMON_LONG_OPTIONS, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+    struct cli cli = {0};
+    int opt;
+
+    cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = shop_xmalloc, .free_fn = free});
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS "V", options, NULL)) != -1) {
+        if (cli_common_option(&cli, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'h': print_usage(); return CLI_EXIT_OK;
+        case 'V': printf("shop (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return CLI_EXIT_OK;
+        case ':': return cli_usage_error(&cli, "option %s needs a value", argv[optind - 1]);
+        default: return cli_usage_error(&cli, "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) {
+        char allowed[256];
+        list_commands(allowed, sizeof allowed, NULL);
+        fprintf(stderr, "shop: missing command; expected one of: %s; see 'shop --help'\n",
+                allowed);
+        return CLI_EXIT_USAGE;
+    }
+    return dispatch(&cli, argc - optind, argv + optind);
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# tests/integration/cli_migrate_test.sh — `shop db migrate`, `shop db status` and
+# `shop demo` as a user runs them, against the real PostgreSQL of ./scripts/test.
+# Each run works in a database of its own, dropped at the end.
+set -u
+. "$top_srcdir/tests/support/tap.sh"
+shop=$top_builddir/shop
+
+if ! psql -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; then
+    echo "Bail out! integration tests need PostgreSQL: run them with ./scripts/test (see README.md)"
+    exit 1
+fi
+
+db=shop_cli_test_$$
+createdb "$db" || { echo "Bail out! cannot create database $db"; exit 1; }
+trap 'dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
+export SHOP_DATABASE_URL="dbname=$db"
+
+expect_exit 0 "migrating a new database succeeds" "$shop" db migrate
+check "it says which migrations it applied" contains "$out" "applied 0001_contexts_schemas_and_roles"
+check "it says where the database is now" contains "$out" "Database is at version 1"
+
+expect_exit 0 "migrating it again succeeds" "$shop" db migrate
+check "the second run changes nothing and says so" contains "$out" "already at version 1; nothing to migrate"
+
+expect_exit 0 "migrate --json succeeds" "$shop" db migrate --json
+check "migrate --json reports the version and an empty list of applied migrations" \
+    sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"version_after\":1,.*\"applied\":\[\]"' _ "$out"
+
+expect_exit 0 "db status succeeds" "$shop" db status
+check "db status lists each context's role" contains "$out" "shop_notifications"
+check "db status shows the applied migration" contains "$out" "0001_contexts_schemas_and_roles  "
+
+expect_exit 0 "db status --json succeeds" "$shop" --json db status
+check "db status --json has every context" \
+    sh -c '[ "$(printf "%s" "$1" | grep -c "\"role\":")" -eq 7 ]' _ "$out"
+
+# A migration edited after it was applied is refused, and nothing is applied.
+edited=$tap_tmp/edited
+mkdir "$edited"
+cp "$SHOP_MIGRATIONS_DIR"/*.sql "$edited"/
+echo "-- an afterthought" >>"$edited/0001_contexts_schemas_and_roles.sql"
+printf 'CREATE TABLE public.must_not_exist (id int);\n' >"$edited/0002_later.sql"
+expect_exit 1 "an edited migration is refused with exit 1" env SHOP_MIGRATIONS_DIR="$edited" "$shop" db migrate
+check "the refusal is one line naming the migration" one_line "$err"
+check "the line says the migration was changed" contains "$err" "0001_contexts_schemas_and_roles was changed after it was applied"
+run psql -d "$db" -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'must_not_exist'"
+check "nothing after the refusal was applied" [ "$out" = 0 ]
+
+# A failing migration: exit 1, one line, and no trace of its first statements.
+broken=$tap_tmp/broken
+mkdir "$broken"
+cp "$SHOP_MIGRATIONS_DIR"/*.sql "$broken"/
+printf 'CREATE TABLE public.half_done (id int);\nSELECT no_such_function();\n' >"$broken/0002_broken.sql"
+expect_exit 1 "a failing migration is exit 1" env SHOP_MIGRATIONS_DIR="$broken" "$shop" db migrate
+check "the failure names the migration and the server's reason" contains "$err" "migration 0002_broken: function no_such_function() does not exist"
+run psql -d "$db" -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'"
+check "the failed migration left nothing half done" [ "$out" = 0 ]
+run psql -d "$db" -Atc "SELECT max(version) FROM shop_meta.schema_migrations"
+check "the database is still at version 1" [ "$out" = 1 ]
+
+expect_exit 0 "shop demo succeeds on a migrated database" "$shop" demo
+check "the demo shows PostgreSQL refusing shop_ordering the payments schema" \
+    contains "$out" "-> refused: permission denied for schema payments"
+check "the demo ends with the system's status" contains "$out" "every context is confined to its own data"
+
+done_testing

@@ -1,0 +1,58 @@
+# tests/support/tap.sh — a few lines of TAP for the shell tests, sourced by them.
+#   plan N; check "description" command...; expect_exit CODE "description" command...
+# Each check prints "ok N - description" or "not ok N - description" plus the output.
+
+tap_n=0
+tap_failed=0
+
+plan() { echo "1..$1"; }
+# done_testing: prints the plan after the tests (valid TAP) and sets the exit status.
+done_testing() { echo "1..$tap_n"; [ "$tap_failed" = 0 ]; }
+
+tap_result() { # status description [detail file]
+    tap_n=$((tap_n + 1))
+    if [ "$1" = 0 ]; then
+        echo "ok $tap_n - $2"
+    else
+        echo "not ok $tap_n - $2"
+        tap_failed=$((tap_failed + 1))
+        [ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3"
+    fi
+    return 0
+}
+
+# run CMD...: runs it, keeping stdout in $out, stderr in $err and status in $status.
+tap_tmp=$(mktemp -d)
+trap 'rm -rf "$tap_tmp"' EXIT
+run() {
+    status=0
+    "$@" >"$tap_tmp/out" 2>"$tap_tmp/err" || status=$?
+    out=$(cat "$tap_tmp/out")
+    err=$(cat "$tap_tmp/err")
+}
+
+# expect_exit CODE DESCRIPTION CMD...: the command ends with status CODE.
+expect_exit() {
+    code=$1 desc=$2
+    shift 2
+    run "$@"
+    if [ "$status" = "$code" ]; then tap_result 0 "$desc"
+    else
+        { echo "exit status $status, expected $code: $*"; echo "stdout: $out"; echo "stderr: $err"; } >"$tap_tmp/detail"
+        tap_result 1 "$desc" "$tap_tmp/detail"
+    fi
+}
+
+# check DESCRIPTION TEST-EXPRESSION...: e.g. check "one line" [ "$(echo "$err" | wc -l)" = 1 ]
+check() {
+    desc=$1
+    shift
+    if "$@"; then tap_result 0 "$desc"
+    else
+        { echo "failed: $*"; echo "stdout: $out"; echo "stderr: $err"; } >"$tap_tmp/detail"
+        tap_result 1 "$desc" "$tap_tmp/detail"
+    fi
+}
+
+contains() { case $1 in *"$2"*) return 0 ;; *) return 1 ;; esac; }
+one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
