@@ -36,6 +36,9 @@ int ship_to_parse(ship_to *out, const char *text)
     if (characters == 0 || characters > SHIP_TO_MAX_CHARACTERS)
         return shop_error_set(SHOP_EINVALID, "ship-to must be 1-%d characters, got %zu",
                               SHIP_TO_MAX_CHARACTERS, characters);
+    /* No control characters are left, so spaces are the only blanks to look for. */
+    if (strspn(text, " ") == (size_t)(p - text))
+        return shop_error_set(SHOP_EINVALID, "ship-to must not be blank");
     /* At most 200 code points of at most 4 bytes each: it fits. */
     memcpy(out->text, text, (size_t)(p - text) + 1);
     return 0;

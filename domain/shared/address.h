@@ -7,7 +7,7 @@
  *   ShipTo   — the address lines as the customer wrote them: 1 to 200 characters, counted
  *              as Unicode code points of valid UTF-8 ("Müllerstraße 5" is 14, not 16), with
  *              no control characters (no newlines, tabs, C1 controls), so it prints on one
- *              line.  Kept as written; 200 code points take at most 800 bytes.
+ *              line, and not all spaces.  Kept as written; 200 code points take at most 800 bytes.
  *   Postcode — 1 to 10 characters of A-Z, 0-9, '-' and space, not all spaces; lower-case
  *              input is upper-cased ("sw1a 1aa" is "SW1A 1AA").  Whether the carrier
  *              delivers there ("00000" is undeliverable) is Shipping's business, not a

@@ -27,6 +27,9 @@ int customer_id_parse(customer_id *out, const char *text)
                               "customer id must be 1-%d printable ASCII characters, got %zu "
                               "characters",
                               CUSTOMER_ID_MAX_LENGTH, len);
+    /* Spaces are printable, but an id of nothing else identifies nobody. */
+    if (strspn(text, " ") == len)
+        return shop_error_set(SHOP_EINVALID, "customer id must not be blank");
     memcpy(out->text, text, len + 1);
     return 0;
 }

@@ -115,7 +115,7 @@ int money_parse(money *out, const char *text, const char *default_currency)
         return rc;
 
     /* Never round: 12.505 EUR is not a price anyone wrote on purpose. */
-    if (parts.decimals_len > (size_t)cur->exponent + 1)
+    if (parts.decimals_len > (size_t)cur->exponent)
         return shop_error_set(SHOP_EINVALID, "%s has %d decimals, got \"%s\"", cur->code,
                               cur->exponent, number);
 

@@ -21,8 +21,8 @@
  *     char text[MONEY_FORMAT_MAX];
  *     money_format(text, sizeof text, total);              "37.50 EUR"
  *
- * Read next: domain/shared/quantity.h, then the Ordering context's order lines, which
- * multiply a unit price by a quantity.
+ * Read next: domain/shared/money.c; tests/unit/money_test.c shows every rule as a
+ * scenario.  Then domain/shared/quantity.h, which a unit price is multiplied by.
  */
 #ifndef SHOP_DOMAIN_SHARED_MONEY_H
 #define SHOP_DOMAIN_SHARED_MONEY_H

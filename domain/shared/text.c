@@ -96,23 +96,6 @@ size_t text_utf8_decode(uint32_t *out, const char *s)
     return len;
 }
 
-bool text_utf8_count(size_t *out, const char *s)
-{
-    size_t count = 0;
-    uint32_t cp;
-
-    *out = 0;
-    while (*s) {
-        size_t len = text_utf8_decode(&cp, s);
-        if (len == 0)
-            return false;
-        s += len;
-        count++;
-    }
-    *out = count;
-    return true;
-}
-
 bool text_is_control(uint32_t code_point)
 {
     return code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point <= 0x9F);

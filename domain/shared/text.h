@@ -45,12 +45,10 @@ bool text_copy_upper_code(char *out, size_t max_len, const char *s, const char *
  * Decodes the code point at the start of s into *out and returns its length in bytes
  * (1-4), or 0 when s does not start with a well-formed sequence: a stray continuation
  * byte, a truncated sequence, an overlong encoding, a UTF-16 surrogate (U+D800-U+DFFF) or
- * a value above U+10FFFF.  Returns 0 at the terminating NUL too.
+ * a value above U+10FFFF.  Returns 0 at the terminating NUL too.  Walking a string with
+ * it validates and counts in one pass (see ship_to_parse in address.c).
  */
 size_t text_utf8_decode(uint32_t *out, const char *s);
-
-/* Counts the code points of s into *out; false (and *out = 0) if s is not valid UTF-8. */
-bool text_utf8_count(size_t *out, const char *s);
 
 /* C0 controls (U+0000-U+001F), DEL (U+007F) and C1 controls (U+0080-U+009F). */
 bool text_is_control(uint32_t code_point);

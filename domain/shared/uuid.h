@@ -23,7 +23,8 @@
  * and the random bits are drawn fresh.  Different threads each have their own sequence:
  * their ids are unique (74 random bits) and ordered by millisecond only.
  *
- * Read next: the ordering context's order id, which is a v7 shop_uuid.
+ * Read next: domain/shared/uuid.c, then tests/unit/uuid_test.c, which walks the v7
+ * sequence step by step with a clock the test controls.
  */
 #ifndef SHOP_DOMAIN_SHARED_UUID_H
 #define SHOP_DOMAIN_SHARED_UUID_H

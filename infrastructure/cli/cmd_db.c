@@ -22,14 +22,14 @@
 
 struct progress {
     const struct cli *cli;
-    bool quiet;
+    const char *indent;
 };
 
 static void print_applied(const struct migration *m, size_t index, size_t total, void *ctx)
 {
     struct progress *p = ctx;
-    if (!p->cli->json && !p->quiet)
-        printf("  applied %s (%zu/%zu)\n", m->name, index + 1, total);
+    if (!p->cli->json)
+        printf("%s  applied %s (%zu/%zu)\n", p->indent, m->name, index + 1, total);
 }
 
 static cJSON *migration_json(const struct migration *m)
@@ -40,7 +40,7 @@ static cJSON *migration_json(const struct migration *m)
     return o;
 }
 
-int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, bool quiet,
+int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, const char *indent,
                    cJSON **json_out)
 {
     struct migration_set set = {0};
@@ -54,11 +54,11 @@ int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, bool quiet
         return cli_fail(cli, rc);
     migration_store_pg_new(&store, conn);
 
-    if (!cli->json && !quiet)
-        printf("%s database %s on %s\n", dry_run ? "Checking" : "Migrating", PQdb(conn),
-               pg_describe_target(conn, target, sizeof target));
+    if (!cli->json)
+        printf("%s%s database %s on %s\n", indent, dry_run ? "Checking" : "Migrating",
+               PQdb(conn), pg_describe_target(conn, target, sizeof target));
 
-    struct progress progress = {cli, quiet};
+    struct progress progress = {cli, indent};
     rc = migrate_run(&report, store, set.items, set.count, dry_run, print_applied, &progress);
     if (rc < 0) {
         status = cli_fail(cli, rc);
@@ -82,19 +82,20 @@ int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, bool quiet
             cJSON_AddItemToArray(list, migration_json(report.pending[i]));
         *json_out = doc;
     }
-    if (!cli->json && !quiet) {
+    if (!cli->json) {
         if (dry_run && report.pending_count == 0)
-            printf("Database is at version %d; nothing to migrate.\n", report.version_after);
+            printf("%sDatabase is at version %d; nothing to migrate.\n", indent,
+                   report.version_after);
         else if (dry_run) {
             for (size_t i = 0; i < report.pending_count; i++)
-                printf("  would apply %s\n", report.pending[i]->name);
-            printf("Database is at version %d; %zu migration(s) pending.\n",
+                printf("%s  would apply %s\n", indent, report.pending[i]->name);
+            printf("%sDatabase is at version %d; %zu migration(s) pending.\n", indent,
                    report.version_after, report.pending_count);
         } else if (report.applied_count == 0)
-            printf("Database is already at version %d; nothing to migrate.\n",
+            printf("%sDatabase is already at version %d; nothing to migrate.\n", indent,
                    report.version_after);
         else
-            printf("Database is at version %d (%zu migration(s) applied).\n",
+            printf("%sDatabase is at version %d (%zu migration(s) applied).\n", indent,
                    report.version_after, report.applied_count);
     }
 
@@ -133,7 +134,7 @@ int cmd_db_migrate(struct cli *cli, int argc, char **argv)
     if (status != 0)
         return status;
     cJSON *doc = NULL;
-    status = cli_db_migrate(cli, conn, dry_run, false, cli->json ? &doc : NULL);
+    status = cli_db_migrate(cli, conn, dry_run, "", cli->json ? &doc : NULL);
     if (doc)
         cli_print_json(doc);
     PQfinish(conn);

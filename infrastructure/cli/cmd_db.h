@@ -11,10 +11,11 @@
 #include <stdbool.h>
 
 /*
- * Applies the pending migrations on conn, printing progress for people (unless
- * quiet); fills *json_out (may be NULL) with the run as JSON.  Returns an exit status.
+ * Applies the pending migrations on conn, printing progress for people (each line
+ * starting with indent; nothing with --json); fills *json_out (may be NULL) with the
+ * run as JSON.  Returns an exit status.
  */
-int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, bool quiet,
+int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, const char *indent,
                    cJSON **json_out);
 
 #endif

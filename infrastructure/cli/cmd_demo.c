@@ -78,8 +78,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
         goto done;
 
     say(cli, "ddd-shop demo: order fulfilment built with domain-driven design, in C\n\n");
-    say(cli, "1. Preparing the database (what `shop db migrate` does)\n   ");
-    if ((status = cli_db_migrate(cli, conn, false, false, doc ? &migration : NULL)) != 0)
+    say(cli, "1. Preparing the database (what `shop db migrate` does)\n");
+    if ((status = cli_db_migrate(cli, conn, false, "   ", doc ? &migration : NULL)) != 0)
         goto done;
     if (doc)
         cJSON_AddItemToObject(doc, "migration", migration);

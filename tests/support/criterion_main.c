@@ -79,8 +79,11 @@ static void tap_report_test(FILE *out, size_t number, const struct criterion_tes
     }
     if (t->timed_out)
         fprintf(out, "# the test timed out\n");
-    else if (t->crashed)
+    else if (t->crashed && t->signal)
         fprintf(out, "# the test crashed (signal %d)\n", t->signal);
+    else if (t->crashed)
+        fprintf(out, "# the test stopped before its end: a fatal assertion in its setup\n"
+                     "# (.init) or teardown (.fini), see the message above\n");
     else if (late)
         fprintf(out,
                 "# the test passed, but its worker then exited with status %d, expected %d;\n"
