@@ -8,7 +8,7 @@
  * only records them, for fast tests.  One contract suite
  * (tests/contract/migration_store_contract.c) runs against both.
  *
- * The shape of every port in ddd-shop (STYLE.md §Ports): a versioned struct of function
+ * The shape of every port in ddd-shop (docs/style.md §Ports): a versioned struct of function
  * pointers taking `self`; an adapter embeds it as its first member; callers go through
  * the inline wrappers below.  Read next: application/operations/migrate.c
  */

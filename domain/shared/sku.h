@@ -2,7 +2,7 @@
  * domain/shared/sku.h — Sku: the stock-keeping unit that names a product everywhere.
  *
  * Pattern: shared kernel / value objects.  Catalog, Ordering and Inventory all say "SKU"
- * and mean the same thing, so the type lives in the shared kernel.  Rule (CLI.md): 1 to 32
+ * and mean the same thing, so the type lives in the shared kernel.  Rule (docs/cli.md): 1 to 32
  * characters of A-Z, 0-9 and '-'; lower-case input is upper-cased, so "abc-1" and "ABC-1"
  * are one product.  The text is held in the struct (no heap): copy it freely, pass it by
  * const pointer.

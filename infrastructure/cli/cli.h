@@ -1,6 +1,6 @@
 /*
  * infrastructure/cli/cli.h — what every `shop` command shares: global options, the
- * exit-status contract of CLI.md (0 done, 1 refused/not found, 2 bad usage, 3 dependency
+ * exit-status contract of docs/cli.md (0 done, 1 refused/not found, 2 bad usage, 3 dependency
  * unavailable), one-line errors, JSON output, and the database connection.
  *
  * The command line is a driving adapter (hexagonal architecture): it turns argv into
@@ -41,7 +41,7 @@ struct cli_command {
 extern const struct cli_command cli_commands[];
 extern const size_t cli_command_count;
 
-/* SHOP_E* → exit status, the one mapping of CLI.md's table. */
+/* SHOP_E* → exit status, the one mapping of docs/cli.md's table. */
 int cli_exit_status(int error_code);
 
 /* Prints "shop: <last error message>" on stderr and returns the exit status for code. */

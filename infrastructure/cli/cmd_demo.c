@@ -7,6 +7,10 @@
  * Read next: README.md (how to run it), docs/patterns/.
  */
 #include "domain/shared/error.h"
+#include "domain/shared/money.h"
+#include "domain/shared/quantity.h"
+#include "domain/shared/sku.h"
+#include "domain/shared/uuid.h"
 #include "infrastructure/cli/cli.h"
 #include "infrastructure/cli/cmd_db.h"
 #include "infrastructure/postgres/sqlstate.h"
@@ -60,6 +64,77 @@ static int try_as_role(PGconn *conn, const char *role, const char *schema, char 
     PQclear(res);
     PQclear(PQexec(conn, "ROLLBACK"));
     return rc;
+}
+
+/* One line of the kernel tour: what was asked and what the domain answered. */
+static void kernel_line(const struct cli *cli, cJSON *list, const char *asked, int rc,
+                        const char *answer)
+{
+    char result[SHOP_ERROR_MESSAGE_MAX + 16];
+    if (rc < 0)
+        snprintf(result, sizeof result, "refused: %s", shop_error_message());
+    else
+        snprintf(result, sizeof result, "%s", answer);
+    say(cli, "   %-26s -> %s\n", asked, result);
+    if (list) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "asked", asked);
+        cJSON_AddBoolToObject(o, "refused", rc < 0);
+        cJSON_AddStringToObject(o, "answer", rc < 0 ? shop_error_message() : answer);
+        cJSON_AddItemToArray(list, o);
+    }
+}
+
+/* The shared kernel at work: real value objects, real refusals. */
+static void tour_kernel(const struct cli *cli, cJSON *doc)
+{
+    cJSON *list = doc ? cJSON_AddArrayToObject(doc, "shared_kernel") : NULL;
+    char text[MONEY_FORMAT_MAX];
+    money price, a, b, sum;
+    int rc;
+
+    say(cli, "4. The shared kernel: value objects check their rules when they are made\n");
+
+    rc = money_parse(&price, "12.50", "EUR");
+    if (rc == 0)
+        rc = money_multiply(&sum, price, 3);
+    if (rc == 0)
+        money_format(text, sizeof text, sum);
+    kernel_line(cli, list, "12.50 EUR x 3", rc, text);
+
+    rc = money_parse(&a, "0.10 EUR", NULL);
+    if (rc == 0)
+        rc = money_parse(&b, "0.20 EUR", NULL);
+    if (rc == 0)
+        rc = money_add(&sum, a, b);
+    if (rc == 0)
+        money_format(text, sizeof text, sum);
+    kernel_line(cli, list, "0.10 EUR + 0.20 EUR", rc, text);
+
+    kernel_line(cli, list, "price \"12.505 EUR\"", money_parse(&a, "12.505 EUR", NULL), "");
+
+    rc = money_parse(&a, "1.00 USD", NULL);
+    if (rc == 0)
+        rc = money_parse(&b, "2.00 EUR", NULL);
+    if (rc == 0)
+        rc = money_add(&sum, a, b);
+    kernel_line(cli, list, "1.00 USD + 2.00 EUR", rc, "");
+
+    sku code;
+    rc = sku_parse(&code, "abc-1");
+    kernel_line(cli, list, "SKU \"abc-1\"", rc, rc == 0 ? code.code : "");
+
+    quantity q;
+    kernel_line(cli, list, "quantity \"1000\"", quantity_make(&q, 1000), "");
+
+    shop_uuid id;
+    char id_text[UUID_STRING_SIZE] = "";
+    rc = uuid_new_v7(&id);
+    if (rc == 0)
+        uuid_format(id_text, id);
+    kernel_line(cli, list, "a new order id (UUID v7)", rc, id_text);
+
+    say(cli, "   Read: domain/shared/money.c, domain/shared/sku.c, tests/unit/money_test.c\n\n");
 }
 
 int cmd_demo(struct cli *cli, int argc, char **argv)
@@ -129,6 +204,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
         }
         all_confined = all_confined && rc == 1;
     }
+
+    tour_kernel(cli, doc);
 
     say(cli, "The system's status: %s.\n",
         all_confined ? "every context is confined to its own data"

@@ -3,7 +3,7 @@
  *
  * Pattern: a driving adapter of the hexagon.  main() only parses the global options,
  * finds the command in the table below, and hands over; each command lives in its own
- * cmd_*.c file.  The names, arguments and exit statuses are the contract of CLI.md.
+ * cmd_*.c file.  The names, arguments and exit statuses are the contract of docs/cli.md.
  * Read next: cli.h (what commands share), cmd_db.c (`shop db migrate`).
  */
 #include "config.h"

@@ -1,6 +1,6 @@
 /*
  * infrastructure/postgres/sqlstate.h — PostgreSQL errors mapped to ddd-shop's error
- * codes, in this one place (STYLE.md §SQL).  A unique violation (23505) is a conflict,
+ * codes, in this one place (docs/style.md §SQL).  A unique violation (23505) is a conflict,
  * a lost connection is "unavailable", a permission denial is a refusal, and so on.
  * Read next: sqlstate.c for the table; connection.c for how connections are opened.
  */

@@ -13,7 +13,7 @@
 
 #define SYSTEM_CONTEXT_COUNT 7
 
-/* The bounded contexts, in the order of ARCHITECTURE.md §2. */
+/* The bounded contexts, in the order of docs/architecture.md §2. */
 extern const char *const system_contexts[SYSTEM_CONTEXT_COUNT];
 
 struct context_status {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/cli/usage_test.sh — the command line's contract (CLI.md) where no database is
+# tests/cli/usage_test.sh — the command line's contract (docs/cli.md) where no database is
 # involved: help, version, and bad usage answered with exit 2 and one clear line.
 # An unreachable database is exit 3, naming the socket that was tried.
 set -u

@@ -62,6 +62,11 @@ check "the database is still at version 1" [ "$out" = 1 ]
 expect_exit 0 "shop demo succeeds on a migrated database" "$shop" demo
 check "the demo shows PostgreSQL refusing shop_ordering the payments schema" \
     contains "$out" "-> refused: permission denied for schema payments"
+check "the demo shows the shared kernel computing money exactly" contains "$out" "12.50 EUR x 3              -> 37.50 EUR"
+check "the demo shows a value object refusing a third decimal" contains "$out" 'refused: EUR has 2 decimals, got "12.505"'
 check "the demo ends with the system's status" contains "$out" "every context is confined to its own data"
+expect_exit 0 "shop demo --json succeeds" "$shop" demo --json
+check "demo --json reports the system consistent" \
+    sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"consistent\":true"' _ "$out"
 
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/sh
 #
 # tests/layering/check-layers.sh — enforces the dependency rule of the hexagon
-# (ARCHITECTURE.md §4) by reading the #include lines of every .c and .h file.
+# (docs/architecture.md §4) by reading the #include lines of every .c and .h file.
 #
 #   domain/          may include libc headers and domain/ headers, nothing else;
 #   application/     may include libc headers, domain/ and application/ headers:

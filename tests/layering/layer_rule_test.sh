@@ -1,6 +1,6 @@
 #!/bin/sh
 #
-# tests/layering/layer_rule_test.sh — the dependency rule of ARCHITECTURE.md §4, as a
+# tests/layering/layer_rule_test.sh — the dependency rule of docs/architecture.md §4, as a
 # TAP test in `make check`.
 #
 # The first test runs tests/layering/check-layers.sh on the real source tree.  The

@@ -1,6 +1,6 @@
 /*
  * tests/unit/value_objects_test.c — the rules a user meets when typing an order
- * (CLI.md, "Domain rules a user meets"): quantity, SKU, customer id, ship-to, postcode.
+ * (docs/cli.md, "Domain rules a user meets"): quantity, SKU, customer id, ship-to, postcode.
  *
  * Pattern: shared kernel / value objects, tested as domain scenarios, each rule at both
  * sides of each boundary.  Long inputs are built by repeat(), so a test says "33

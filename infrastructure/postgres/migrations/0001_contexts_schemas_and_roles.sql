@@ -2,7 +2,7 @@
 --
 -- Microservices / data ownership: one schema and one login role per bounded context,
 -- and grants so that a context's role can touch only its own schema.  Which context
--- owns what is ARCHITECTURE.md §2; why the grants look like this is
+-- owns what is docs/architecture.md §2; why the grants look like this is
 -- docs/adr/0003-migrations-schemas-and-roles.md.
 --
 -- Rules for every migration file: it runs inside one transaction that `shop db migrate`
@@ -43,7 +43,7 @@ $$;
 -- Everything below is created by, and owned by, shop_owner.
 SET LOCAL ROLE shop_owner;
 
--- The bounded contexts (ARCHITECTURE.md §2).
+-- The bounded contexts (docs/architecture.md §2).
 CREATE SCHEMA catalog;
 CREATE SCHEMA ordering;
 CREATE SCHEMA inventory;
