@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct migration *find_shipped(const struct migration *shipped, size_t n,
-                                            int version)
+static const struct migration *find_shipped(const struct migration *shipped, size_t n, int version)
 {
     for (size_t i = 0; i < n; i++)
         if (shipped[i].version == version)

@@ -15,16 +15,15 @@
 #include <stddef.h>
 
 struct migrate_report {
-    int version_before;                /* highest recorded version before; 0 for none */
-    int version_after;                 /* highest recorded version after */
-    int latest_shipped;                /* highest version this shop ships */
-    const struct migration **pending;  /* borrowed from the shipped set */
-    size_t pending_count;              /* what was (or, in a dry run, would be) applied */
-    size_t applied_count;              /* what this run applied: a prefix of pending */
+    int version_before;               /* highest recorded version before; 0 for none */
+    int version_after;                /* highest recorded version after */
+    int latest_shipped;               /* highest version this shop ships */
+    const struct migration **pending; /* borrowed from the shipped set */
+    size_t pending_count;             /* what was (or, in a dry run, would be) applied */
+    size_t applied_count;             /* what this run applied: a prefix of pending */
 };
 
-typedef void migrate_progress_fn(const struct migration *m, size_t index, size_t total,
-                                 void *ctx);
+typedef void migrate_progress_fn(const struct migration *m, size_t index, size_t total, void *ctx);
 
 /*
  * Applies every pending migration of `shipped` (sorted by version, as

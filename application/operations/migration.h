@@ -17,15 +17,15 @@
 
 #include <stddef.h>
 
-#define MIGRATION_NAME_MAX 128
+#define MIGRATION_NAME_MAX      128
 #define MIGRATION_CHECKSUM_SIZE 65 /* SHA-256 in hex, NUL-terminated */
 
 /* One migration script, as shipped with this version of shop. */
 struct migration {
-    int version;                          /* 1, 2, 3, ... from the file name 0001_... */
-    char name[MIGRATION_NAME_MAX];        /* "0001_contexts_schemas_and_roles" */
+    int version;                   /* 1, 2, 3, ... from the file name 0001_... */
+    char name[MIGRATION_NAME_MAX]; /* "0001_contexts_schemas_and_roles" */
     char checksum[MIGRATION_CHECKSUM_SIZE];
-    char *sql;                            /* owned by the migration set */
+    char *sql; /* owned by the migration set */
 };
 
 /* One migration as the store has recorded it. */
@@ -51,13 +51,12 @@ struct migration_store {
      * Everything recorded so far, in version order.  *out is an array the caller frees
      * with free(); *out_count may be 0 (and *out NULL) for a new store.
      */
-    int (*applied)(struct migration_store *self, struct applied_migration **out,
-                   size_t *out_count);
+    int (*applied)(struct migration_store *self, struct applied_migration **out, size_t *out_count);
 
     /*
-     * Runs the migration and records it, both or neither; lock() comes first.  SHOP_ECONFLICT when the
-     * version is already recorded; SHOP_EREFUSED (with the store's message) when the
-     * script itself fails, in which case nothing of it remains.
+     * Runs the migration and records it, both or neither; lock() comes first.  SHOP_ECONFLICT when
+     * the version is already recorded; SHOP_EREFUSED (with the store's message) when the script
+     * itself fails, in which case nothing of it remains.
      */
     int (*apply)(struct migration_store *self, const struct migration *m);
 
@@ -69,8 +68,8 @@ static inline int migration_store_lock(struct migration_store *s)
     return s->lock(s);
 }
 
-static inline int migration_store_applied(struct migration_store *s,
-                                          struct applied_migration **out, size_t *out_count)
+static inline int migration_store_applied(struct migration_store *s, struct applied_migration **out,
+                                          size_t *out_count)
 {
     return s->applied(s, out, out_count);
 }

@@ -3,9 +3,9 @@
  *
  * Pattern: shared kernel / value objects.  The shop does not own customers (another
  * system would), so it accepts their ids as opaque text within bounds: 1 to 64 printable
- * ASCII characters (0x20 ' ' to 0x7E '~'), not all spaces.  Control characters and anything outside ASCII
- * are refused, so an id is always safe to print on one line, log and put in a URL path
- * after escaping.  Held in the struct (no heap); pass by const pointer.
+ * ASCII characters (0x20 ' ' to 0x7E '~'), not all spaces.  Control characters and anything outside
+ * ASCII are refused, so an id is always safe to print on one line, log and put in a URL path after
+ * escaping.  Held in the struct (no heap); pass by const pointer.
  *
  * Read next: domain/shared/address.h.
  */

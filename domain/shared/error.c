@@ -49,9 +49,15 @@ int shop_error_set(int code, const char *fmt, ...)
     return code;
 }
 
-int shop_error_code(void) { return last_code; }
+int shop_error_code(void)
+{
+    return last_code;
+}
 
-const char *shop_error_message(void) { return last_message; }
+const char *shop_error_message(void)
+{
+    return last_message;
+}
 
 void shop_error_clear(void)
 {

@@ -35,8 +35,7 @@ const char *shop_error_name(int code);
  * Records a message for this thread and returns code, so that a refusal is one line:
  *     return shop_error_set(SHOP_EINVALID, "quantity must be 1-999, got %ld", q);
  */
-int shop_error_set(int code, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int shop_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The code and message last recorded on this thread ("" and SHOP_OK when none). */
 int shop_error_code(void);

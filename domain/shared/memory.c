@@ -4,9 +4,9 @@
  */
 #include "domain/shared/memory.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 
 static void *out_of_memory(size_t size)

@@ -64,8 +64,7 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
 
 void cli_print_command_help(const struct cli_command *cmd)
 {
-    printf("Usage: shop %s%s%s\n\n%s\n", cmd->name, *cmd->args ? " " : "", cmd->args,
-           cmd->summary);
+    printf("Usage: shop %s%s%s\n\n%s\n", cmd->name, *cmd->args ? " " : "", cmd->args, cmd->summary);
     if (cmd->help && *cmd->help)
         printf("\n%s", cmd->help);
     printf("\nCommon options:\n"
@@ -92,20 +91,41 @@ int cli_option_error(struct cli *cli, const struct cli_command *cmd, int opt, ch
     return cli_usage_error(cli, "unknown option %s", bad ? bad : "?");
 }
 
-int cli_parse_common(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+int cli_parse(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+              const struct option *own, cli_option_fn *on_option, void *ctx, int max_positional,
+              int *out_first_positional)
 {
-    static const struct option options[] = {CLI_COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    static const struct option common[] = {CLI_COMMON_LONG_OPTIONS};
+    enum { MAX_OPTIONS = 32 };
+    struct option options[MAX_OPTIONS + 1];
+    size_t n = 0;
     int opt;
+
+    for (; own && own[n].name && n < MAX_OPTIONS - 4; n++)
+        options[n] = own[n];
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        options[n++] = common[i];
+    options[n] = (struct option){NULL, 0, NULL, 0};
+
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
         if (cli_common_option(cli, opt, optarg))
             continue;
+        if (on_option && opt != 'h' && opt != '?' && opt != ':') {
+            on_option(ctx, opt, optarg);
+            continue;
+        }
         return cli_option_error(cli, cmd, opt, argv);
     }
-    if (optind < argc)
-        return cli_usage_error(cli, "unexpected argument '%s' (this command takes none)",
-                               argv[optind]);
+    if (argc - optind > max_positional) {
+        if (max_positional == 0)
+            return cli_usage_error(cli, "unexpected argument '%s' (this command takes none)",
+                                   argv[optind]);
+        return cli_usage_error(cli, "unexpected argument '%s'", argv[optind + max_positional]);
+    }
+    if (out_first_positional)
+        *out_first_positional = optind;
     return -1;
 }
 

@@ -23,9 +23,9 @@ enum cli_exit {
 };
 
 struct cli {
-    bool json;       /* --json: one JSON document on stdout */
-    bool verbose;    /* --verbose: detail on stderr */
-    const char *db;  /* --db CONNINFO, NULL for SHOP_DATABASE_URL / libpq environment */
+    bool json;           /* --json: one JSON document on stdout */
+    bool verbose;        /* --verbose: detail on stderr */
+    const char *db;      /* --db CONNINFO, NULL for SHOP_DATABASE_URL / libpq environment */
     const char *command; /* "db migrate", for messages */
 };
 
@@ -57,15 +57,26 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
  */
 #define CLI_COMMON_LONG_OPTIONS                                                                    \
     {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'},                         \
-        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}
+        {"db", required_argument, NULL, 'd'},                                                      \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 #define CLI_COMMON_SHORT_OPTIONS "+:vh"
 int cli_common_option(struct cli *cli, int opt, const char *arg);
 
+/* Called for each of a command's own options (getopt_long's val and optarg). */
+typedef void cli_option_fn(void *ctx, int opt, const char *arg);
+
 /*
- * Parses a command's arguments that take no options of their own beyond the common
- * ones.  Returns -1 to go on, or an exit status (after --help, or a usage error).
+ * Parses a command's argv (argv[0] is the command's last word): the common options,
+ * the command's own long options `own` (terminated by a zero entry; NULL for none),
+ * each handed to on_option, and at most max_positional arguments, the first at
+ * argv[*out_first_positional].  Returns -1 to go on, or the exit status to end with
+ * (after --help, or a one-line usage error).
  */
-int cli_parse_common(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
+int cli_parse(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+              const struct option *own, cli_option_fn *on_option, void *ctx, int max_positional,
+              int *out_first_positional);
 
 /* Handles getopt_long's '?', ':' and 'h' results uniformly; returns an exit status. */
 int cli_option_error(struct cli *cli, const struct cli_command *cmd, int opt, char **argv);

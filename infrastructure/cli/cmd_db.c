@@ -55,16 +55,17 @@ int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, const char
     migration_store_pg_new(&store, conn);
 
     if (!cli->json)
-        printf("%s%s database %s on %s\n", indent, dry_run ? "Checking" : "Migrating",
-               PQdb(conn), pg_describe_target(conn, target, sizeof target));
+        printf("%s%s database %s on %s\n", indent, dry_run ? "Checking" : "Migrating", PQdb(conn),
+               pg_describe_target(conn, target, sizeof target));
 
     struct progress progress = {cli, indent};
     rc = migrate_run(&report, store, set.items, set.count, dry_run, print_applied, &progress);
     if (rc < 0) {
         status = cli_fail(cli, rc);
         if (report.applied_count > 0 && !cli->json)
-            fprintf(stderr, "shop: %zu migration(s) before it were applied; the database is "
-                            "at version %d\n",
+            fprintf(stderr,
+                    "shop: %zu migration(s) before it were applied; the database is "
+                    "at version %d\n",
                     report.applied_count, report.version_after);
         goto done;
     }
@@ -106,32 +107,24 @@ done:
     return status;
 }
 
+static void set_dry_run(void *ctx, int opt, const char *arg)
+{
+    (void)opt;
+    (void)arg;
+    *(bool *)ctx = true;
+}
+
 int cmd_db_migrate(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"dry-run", no_argument, NULL, 'n'}, CLI_COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-    const struct cli_command *self = cli_find_command("db migrate");
+    static const struct option own[] = {{"dry-run", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
     bool dry_run = false;
-    int opt;
-
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
-        if (cli_common_option(cli, opt, optarg))
-            continue;
-        if (opt == 'n') {
-            dry_run = true;
-            continue;
-        }
-        return cli_option_error(cli, self, opt, argv);
-    }
-    if (optind < argc)
-        return cli_usage_error(cli, "unexpected argument '%s' (this command takes none)",
-                               argv[optind]);
+    int status = cli_parse(cli, cli_find_command("db migrate"), argc, argv, own, set_dry_run,
+                           &dry_run, 0, NULL);
+    if (status >= 0)
+        return status;
 
     PGconn *conn;
-    int status = cli_connect(cli, &conn);
-    if (status != 0)
+    if ((status = cli_connect(cli, &conn)) != 0)
         return status;
     cJSON *doc = NULL;
     status = cli_db_migrate(cli, conn, dry_run, "", cli->json ? &doc : NULL);
@@ -152,8 +145,7 @@ static void print_status_text(const struct system_status *st, const struct migra
 {
     printf("server     PostgreSQL %s\n", st->server_version);
     printf("database   %s (as %s)\n", st->database, st->user);
-    printf("version    %d of %d\n", version,
-           set->count ? set->items[set->count - 1].version : 0);
+    printf("version    %d of %d\n", version, set->count ? set->items[set->count - 1].version : 0);
     printf("\nmigrations\n");
     for (size_t i = 0; i < set->count; i++) {
         const char *when = NULL;
@@ -181,8 +173,7 @@ static cJSON *status_json(const struct system_status *st, const struct migration
     cJSON_AddStringToObject(doc, "database", st->database);
     cJSON_AddStringToObject(doc, "user", st->user);
     cJSON_AddNumberToObject(doc, "version", version);
-    cJSON_AddNumberToObject(doc, "latest",
-                            set->count ? set->items[set->count - 1].version : 0);
+    cJSON_AddNumberToObject(doc, "latest", set->count ? set->items[set->count - 1].version : 0);
     cJSON *list = cJSON_AddArrayToObject(doc, "migrations");
     for (size_t i = 0; i < set->count; i++) {
         cJSON *m = migration_json(&set->items[i]);
@@ -214,7 +205,8 @@ static cJSON *status_json(const struct system_status *st, const struct migration
 
 int cmd_db_status(struct cli *cli, int argc, char **argv)
 {
-    int status = cli_parse_common(cli, cli_find_command("db status"), argc, argv);
+    int status =
+        cli_parse(cli, cli_find_command("db status"), argc, argv, NULL, NULL, NULL, 0, NULL);
     if (status >= 0)
         return status;
 

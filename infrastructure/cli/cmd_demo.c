@@ -44,8 +44,8 @@ static int try_as_role(PGconn *conn, const char *role, const char *schema, char 
     if (rc < 0)
         return rc;
     const char *params[1] = {role};
-    PGresult *res = PQexecParams(conn, "SELECT set_config('role', $1, true)", 1, NULL, params,
-                                 NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(conn, "SELECT set_config('role', $1, true)", 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = pg_result_error(conn, res, "switching role");
         PQclear(res);
@@ -139,7 +139,7 @@ static void tour_kernel(const struct cli *cli, cJSON *doc)
 
 int cmd_demo(struct cli *cli, int argc, char **argv)
 {
-    int status = cli_parse_common(cli, cli_find_command("demo"), argc, argv);
+    int status = cli_parse(cli, cli_find_command("demo"), argc, argv, NULL, NULL, NULL, 0, NULL);
     if (status >= 0)
         return status;
 
@@ -170,8 +170,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
     bool all_confined = true;
     for (int i = 0; i < SYSTEM_CONTEXT_COUNT; i++) {
         const struct context_status *c = &st.contexts[i];
-        bool confined = c->schema_exists && c->role_exists && c->role_uses_own &&
-                        c->foreign_schemas == 0;
+        bool confined =
+            c->schema_exists && c->role_exists && c->role_uses_own && c->foreign_schemas == 0;
         all_confined = all_confined && confined;
         say(cli, "   %-14s schema %-14s role %-19s %s\n", c->name, c->name, c->role,
             confined ? "uses its own schema and no other" : "NOT CONFINED");

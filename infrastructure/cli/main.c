@@ -136,12 +136,11 @@ static int dispatch(struct cli *cli, int argc, char **argv)
                 printf("Usage: shop %s SUBCOMMAND\n\nSubcommands: %s\n", argv[0], allowed);
                 return CLI_EXIT_OK;
             }
-            fprintf(stderr, "shop %s: missing subcommand; expected one of: %s\n", argv[0],
-                    allowed);
+            fprintf(stderr, "shop %s: missing subcommand; expected one of: %s\n", argv[0], allowed);
             return CLI_EXIT_USAGE;
         }
-        fprintf(stderr, "shop %s: unknown subcommand '%s'; expected one of: %s\n", argv[0],
-                argv[1], allowed);
+        fprintf(stderr, "shop %s: unknown subcommand '%s'; expected one of: %s\n", argv[0], argv[1],
+                allowed);
         return CLI_EXIT_USAGE;
     }
     if (!cmd) {
@@ -201,8 +200,7 @@ int main(int argc, char **argv)
     if (optind >= argc) {
         char allowed[256];
         list_commands(allowed, sizeof allowed, NULL);
-        fprintf(stderr, "shop: missing command; expected one of: %s; see 'shop --help'\n",
-                allowed);
+        fprintf(stderr, "shop: missing command; expected one of: %s; see 'shop --help'\n", allowed);
         return CLI_EXIT_USAGE;
     }
     return dispatch(&cli, argc - optind, argv + optind);

@@ -33,8 +33,7 @@ int migration_dir_find(const char **out)
     const char *env = getenv("SHOP_MIGRATIONS_DIR");
     if (env && *env) {
         if (!is_directory(env))
-            return shop_error_set(SHOP_ENOTFOUND,
-                                  "SHOP_MIGRATIONS_DIR=%s is not a directory", env);
+            return shop_error_set(SHOP_ENOTFOUND, "SHOP_MIGRATIONS_DIR=%s is not a directory", env);
         *out = env;
         return 0;
     }
@@ -46,9 +45,9 @@ int migration_dir_find(const char **out)
         *out = SHOP_SOURCE_MIGRATIONS_DIR;
         return 0;
     }
-    return shop_error_set(SHOP_ENOTFOUND,
-                          "no migrations found in %s; run `make install` or set SHOP_MIGRATIONS_DIR",
-                          SHOP_MIGRATIONS_DIR);
+    return shop_error_set(
+        SHOP_ENOTFOUND, "no migrations found in %s; run `make install` or set SHOP_MIGRATIONS_DIR",
+        SHOP_MIGRATIONS_DIR);
 }
 
 /* "0012_add_outbox.sql" → version 12, name "0012_add_outbox"; 0 if not a migration. */

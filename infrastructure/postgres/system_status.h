@@ -17,12 +17,12 @@
 extern const char *const system_contexts[SYSTEM_CONTEXT_COUNT];
 
 struct context_status {
-    const char *name;      /* "ordering" */
-    char role[64];         /* "shop_ordering" */
+    const char *name; /* "ordering" */
+    char role[64];    /* "shop_ordering" */
     bool schema_exists;
     bool role_exists;
-    bool role_uses_own;    /* USAGE on its own schema */
-    int foreign_schemas;   /* other contexts' schemas the role can use: must be 0 */
+    bool role_uses_own;  /* USAGE on its own schema */
+    int foreign_schemas; /* other contexts' schemas the role can use: must be 0 */
 };
 
 struct system_status {

@@ -60,8 +60,7 @@ Test(a_migration_store, records_what_was_applied_with_its_checksum_and_time)
     cr_expect_eq(rows[0].version, 1);
     cr_expect_str_eq(rows[0].name, "0001_first");
     cr_expect_str_eq(rows[0].checksum, "c0ffee");
-    cr_expect_eq(strlen(rows[0].applied_at), 20, "ISO 8601 UTC time, got '%s'",
-                 rows[0].applied_at);
+    cr_expect_eq(strlen(rows[0].applied_at), 20, "ISO 8601 UTC time, got '%s'", rows[0].applied_at);
     cr_expect_eq(rows[0].applied_at[19], 'Z');
     free(rows);
 }

@@ -183,8 +183,8 @@ Test(migrating_the_database, is_refused_when_a_migration_older_than_the_database
     migrate_report_dispose(&r);
 
     cr_assert_eq(migrate_run(&r, store, shipped, 3, false, NULL, NULL), SHOP_EREFUSED);
-    cr_expect(strstr(shop_error_message(), "0002_event_store was never applied"),
-              "message was: %s", shop_error_message());
+    cr_expect(strstr(shop_error_message(), "0002_event_store was never applied"), "message was: %s",
+              shop_error_message());
     cr_expect_eq(recorded_count(), 2);
     migrate_report_dispose(&r);
 }
