@@ -48,7 +48,8 @@ build() {
     if [ ! -f "$build_dir/Makefile" ] || [ "$(cat "$build_dir/.configure-flags" 2>/dev/null)" != "$flags" ]; then
         say "configure $flags (in $build_dir)"
         # shellcheck disable=SC2086
-        (cd "$build_dir" && ../configure --quiet $flags) || die "configure failed; see $build_dir/config.log"
+        src=$(pwd)
+        (cd "$build_dir" && "$src/configure" --quiet $flags) || die "configure failed; see $build_dir/config.log"
         printf '%s' "$flags" > "$build_dir/.configure-flags"
     fi
     say "make (in $build_dir)"

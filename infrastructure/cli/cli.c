@@ -4,6 +4,7 @@
 #include "infrastructure/cli/cli.h"
 
 #include "domain/shared/error.h"
+#include "domain/shared/text.h"
 #include "infrastructure/postgres/connection.h"
 
 #include <stdarg.h>
@@ -79,16 +80,34 @@ void cli_print_command_help(const struct cli_command *cmd)
 
 int cli_option_error(struct cli *cli, const struct cli_command *cmd, int opt, char **argv)
 {
-    if (opt == 'h') {
+    char quoted[TEXT_QUOTE_SIZE];
+
+    if (opt == 'h' && cmd) {
         cli_print_command_help(cmd);
         return CLI_EXIT_OK;
     }
-    const char *bad = argv[optind - 1];
-    if (opt == ':')
-        return cli_usage_error(cli, "option %s needs a value", bad);
-    if (optopt && optopt != '?' && bad && bad[0] == '-' && bad[1] != '-')
+    /*
+     * getopt_long leaves optind after the word it last finished, so for a long option
+     * argv[optind - 1] is that option; inside a cluster of short ones ("-xv") it is
+     * not, and optopt names the letter instead.
+     */
+    const char *word = optind > 0 ? argv[optind - 1] : NULL;
+    if (word && strncmp(word, "--", 2) == 0 && word[2]) {
+        char name[TEXT_QUOTE_SIZE];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(word, "="), word);
+        text_quote(quoted, name);
+        if (opt == ':')
+            return cli_usage_error(cli, "option %s needs a value", quoted);
+        if (optopt != 0 && strchr(word, '='))
+            return cli_usage_error(cli, "option %s takes no value", quoted);
+        return cli_usage_error(cli, "unknown option %s", quoted);
+    }
+    if (optopt > ' ' && optopt < 127) {
+        if (opt == ':')
+            return cli_usage_error(cli, "option -%c needs a value", optopt);
         return cli_usage_error(cli, "unknown option -%c", optopt);
-    return cli_usage_error(cli, "unknown option %s", bad ? bad : "?");
+    }
+    return cli_usage_error(cli, "unknown option %s", text_quote(quoted, word ? word : "?"));
 }
 
 int cli_parse(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
@@ -119,10 +138,12 @@ int cli_parse(struct cli *cli, const struct cli_command *cmd, int argc, char **a
         return cli_option_error(cli, cmd, opt, argv);
     }
     if (argc - optind > max_positional) {
+        char quoted[TEXT_QUOTE_SIZE];
         if (max_positional == 0)
             return cli_usage_error(cli, "unexpected argument '%s' (this command takes none)",
-                                   argv[optind]);
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[optind + max_positional]);
+                                   text_quote(quoted, argv[optind]));
+        return cli_usage_error(cli, "unexpected argument '%s'",
+                               text_quote(quoted, argv[optind + max_positional]));
     }
     if (out_first_positional)
         *out_first_positional = optind;

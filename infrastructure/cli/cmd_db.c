@@ -61,12 +61,15 @@ int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, const char
     struct progress progress = {cli, indent};
     rc = migrate_run(&report, store, set.items, set.count, dry_run, print_applied, &progress);
     if (rc < 0) {
+        if (report.applied_count > 0) {
+            char message[SHOP_ERROR_MESSAGE_MAX];
+            snprintf(message, sizeof message, "%s", shop_error_message());
+            shop_error_set(rc,
+                           "%s (the %zu migration(s) before it were applied: the database is "
+                           "at version %d)",
+                           message, report.applied_count, report.version_after);
+        }
         status = cli_fail(cli, rc);
-        if (report.applied_count > 0 && !cli->json)
-            fprintf(stderr,
-                    "shop: %zu migration(s) before it were applied; the database is "
-                    "at version %d\n",
-                    report.applied_count, report.version_after);
         goto done;
     }
 

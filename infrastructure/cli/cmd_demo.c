@@ -111,7 +111,7 @@ static void tour_kernel(const struct cli *cli, cJSON *doc)
         money_format(text, sizeof text, sum);
     kernel_line(cli, list, "0.10 EUR + 0.20 EUR", rc, text);
 
-    kernel_line(cli, list, "price \"12.505 EUR\"", money_parse(&a, "12.505 EUR", NULL), "");
+    kernel_line(cli, list, "amount \"12.505 EUR\"", money_parse(&a, "12.505 EUR", NULL), "");
 
     rc = money_parse(&a, "1.00 USD", NULL);
     if (rc == 0)
@@ -168,11 +168,14 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
     say(cli, "2. Bounded contexts: each owns one schema and logs in as its own role\n");
     cJSON *contexts = doc ? cJSON_AddArrayToObject(doc, "contexts") : NULL;
     bool all_confined = true;
+    const char *unconfined = NULL; /* the first context that is not, for the refusal */
     for (int i = 0; i < SYSTEM_CONTEXT_COUNT; i++) {
         const struct context_status *c = &st.contexts[i];
         bool confined =
             c->schema_exists && c->role_exists && c->role_uses_own && c->foreign_schemas == 0;
         all_confined = all_confined && confined;
+        if (!confined && !unconfined)
+            unconfined = c->name;
         say(cli, "   %-14s schema %-14s role %-19s %s\n", c->name, c->name, c->role,
             confined ? "uses its own schema and no other" : "NOT CONFINED");
         if (contexts) {
@@ -203,6 +206,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
             cJSON_AddStringToObject(o, "message", message);
         }
         all_confined = all_confined && rc == 1;
+        if (rc != 1 && !unconfined)
+            unconfined = "ordering";
     }
 
     tour_kernel(cli, doc);
@@ -212,13 +217,20 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
                      : "SOME CONTEXT IS NOT CONFINED (see `shop db status`)");
     if (doc)
         cJSON_AddBoolToObject(doc, "consistent", all_confined);
-    status = all_confined ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+    status = CLI_EXIT_OK;
+    if (!all_confined)
+        status = cli_fail(cli, shop_error_set(SHOP_EREFUSED,
+                                              "the %s context is not confined to its own schema; "
+                                              "see 'shop db status'",
+                                              unconfined));
+    /* With --json, the document is printed even then: it says what is wrong. */
+    if (doc) {
+        cli_print_json(doc);
+        doc = NULL;
+    }
 
 done:
-    if (doc && status == CLI_EXIT_OK)
-        cli_print_json(doc);
-    else
-        cJSON_Delete(doc);
+    cJSON_Delete(doc);
     if (conn)
         PQfinish(conn);
     return status;

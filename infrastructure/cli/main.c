@@ -9,8 +9,10 @@
 #include "config.h"
 
 #include "domain/shared/memory.h"
+#include "domain/shared/text.h"
 #include "infrastructure/cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,31 +123,42 @@ static const struct cli_command *resolve(int argc, char **argv, int *words, bool
     return NULL;
 }
 
+static void print_group_help(const char *group)
+{
+    printf("Usage: shop %s SUBCOMMAND [ARGS]\n\nSubcommands:\n", group);
+    size_t len = strlen(group);
+    for (size_t i = 0; i < cli_command_count; i++)
+        if (strncmp(cli_commands[i].name, group, len) == 0 && cli_commands[i].name[len] == ' ')
+            printf("  %-26s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    printf("\n'shop %s SUBCOMMAND --help' for one of them.\n", group);
+}
+
 static int dispatch(struct cli *cli, int argc, char **argv)
 {
     int words;
     bool is_group;
-    char allowed[256];
+    char allowed[256], quoted[TEXT_QUOTE_SIZE];
     const struct cli_command *cmd = resolve(argc, argv, &words, &is_group);
 
     if (!cmd && is_group) {
         list_commands(allowed, sizeof allowed, argv[0]);
-        cli->command = argv[0];
+        cli->command = argv[0]; /* a known group name, safe to print */
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            print_group_help(argv[0]);
+            return CLI_EXIT_OK;
+        }
         if (argc < 2 || argv[1][0] == '-') {
-            if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage: shop %s SUBCOMMAND\n\nSubcommands: %s\n", argv[0], allowed);
-                return CLI_EXIT_OK;
-            }
             fprintf(stderr, "shop %s: missing subcommand; expected one of: %s\n", argv[0], allowed);
             return CLI_EXIT_USAGE;
         }
-        fprintf(stderr, "shop %s: unknown subcommand '%s'; expected one of: %s\n", argv[0], argv[1],
-                allowed);
+        fprintf(stderr, "shop %s: unknown subcommand '%s'; expected one of: %s\n", argv[0],
+                text_quote(quoted, argv[1]), allowed);
         return CLI_EXIT_USAGE;
     }
     if (!cmd) {
         list_commands(allowed, sizeof allowed, NULL);
-        fprintf(stderr, "shop: unknown command '%s'; expected one of: %s\n", argv[0], allowed);
+        fprintf(stderr, "shop: unknown command '%s'; expected one of: %s\n",
+                text_quote(quoted, argv[0]), allowed);
         return CLI_EXIT_USAGE;
     }
     cli->command = cmd->name;
@@ -155,25 +168,39 @@ static int dispatch(struct cli *cli, int argc, char **argv)
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
-    const struct cli_command *self = cli_find_command("help");
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        cli_print_command_help(self);
-        return CLI_EXIT_OK;
-    }
-    if (argc < 2) {
+    int first, status;
+    status = cli_parse(cli, cli_find_command("help"), argc, argv, NULL, NULL, NULL, 2, &first);
+    if (status >= 0)
+        return status;
+    if (first >= argc) {
         print_usage();
         return CLI_EXIT_OK;
     }
     int words;
     bool is_group;
-    const struct cli_command *cmd = resolve(argc - 1, argv + 1, &words, &is_group);
-    if (!cmd) {
-        char allowed[256];
-        list_commands(allowed, sizeof allowed, is_group ? argv[1] : NULL);
-        return cli_usage_error(cli, "no command '%s'; expected one of: %s", argv[1], allowed);
+    const struct cli_command *cmd = resolve(argc - first, argv + first, &words, &is_group);
+    if (cmd) {
+        cli_print_command_help(cmd);
+        return CLI_EXIT_OK;
     }
-    cli_print_command_help(cmd);
-    return CLI_EXIT_OK;
+    if (is_group && argc - first == 1) {
+        print_group_help(argv[first]);
+        return CLI_EXIT_OK;
+    }
+    char allowed[256], quoted[TEXT_QUOTE_SIZE];
+    list_commands(allowed, sizeof allowed, is_group ? argv[first] : NULL);
+    return cli_usage_error(cli, "no command '%s'; expected one of: %s",
+                           text_quote(quoted, argv[first + (is_group ? 1 : 0)]), allowed);
+}
+
+/* Output that could not be written is a failure, not a success (`shop ... > /dev/full`). */
+static int check_output(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "shop: cannot write the output: %s\n", strerror(errno));
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -191,10 +218,11 @@ int main(int argc, char **argv)
         if (cli_common_option(&cli, opt, optarg))
             continue;
         switch (opt) {
-        case 'h': print_usage(); return CLI_EXIT_OK;
-        case 'V': printf("shop (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return CLI_EXIT_OK;
-        case ':': return cli_usage_error(&cli, "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(&cli, "unknown option %s", argv[optind - 1]);
+        case 'h': print_usage(); return check_output(CLI_EXIT_OK);
+        case 'V':
+            printf("shop (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+            return check_output(CLI_EXIT_OK);
+        default: return cli_option_error(&cli, NULL, opt, argv);
         }
     }
     if (optind >= argc) {
@@ -203,5 +231,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "shop: missing command; expected one of: %s; see 'shop --help'\n", allowed);
         return CLI_EXIT_USAGE;
     }
-    return dispatch(&cli, argc - optind, argv + optind);
+    return check_output(dispatch(&cli, argc - optind, argv + optind));
 }

@@ -9,14 +9,20 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef SHOP_MIGRATIONS_DIR
 #define SHOP_MIGRATIONS_DIR "/usr/local/share/ddd-shop/migrations"
+#endif
+#ifndef SHOP_BINDIR
+#define SHOP_BINDIR "/usr/local/bin"
 #endif
 #ifndef SHOP_SOURCE_MIGRATIONS_DIR
 #define SHOP_SOURCE_MIGRATIONS_DIR ""
@@ -28,6 +34,24 @@ static int is_directory(const char *path)
     return path && *path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * Whether this process is the installed shop: its executable lives in $(bindir).  An
+ * uninstalled build (_build/shop) must apply the migrations of the tree it was built
+ * from, not older ones that a past `make install` left behind.
+ */
+static bool running_installed(void)
+{
+    char exe[PATH_MAX], bindir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return true;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    return realpath(SHOP_BINDIR, bindir) && strcmp(exe, bindir) == 0;
+}
+
 int migration_dir_find(const char **out)
 {
     const char *env = getenv("SHOP_MIGRATIONS_DIR");
@@ -37,12 +61,13 @@ int migration_dir_find(const char **out)
         *out = env;
         return 0;
     }
-    if (is_directory(SHOP_MIGRATIONS_DIR)) {
-        *out = SHOP_MIGRATIONS_DIR;
-        return 0;
+    const char *first = SHOP_MIGRATIONS_DIR, *second = SHOP_SOURCE_MIGRATIONS_DIR;
+    if (!running_installed()) {
+        first = SHOP_SOURCE_MIGRATIONS_DIR;
+        second = SHOP_MIGRATIONS_DIR;
     }
-    if (is_directory(SHOP_SOURCE_MIGRATIONS_DIR)) {
-        *out = SHOP_SOURCE_MIGRATIONS_DIR;
+    if (is_directory(first) || is_directory(second)) {
+        *out = is_directory(first) ? first : second;
         return 0;
     }
     return shop_error_set(
@@ -142,6 +167,10 @@ int migration_set_load(struct migration_set *out, const char *dir)
         if (out->count == cap)
             out->items = shop_xreallocarray(out->items, cap = cap ? 2 * cap : 8, sizeof m);
         out->items[out->count++] = m;
+    }
+    if (out->count == 0) {
+        rc = shop_error_set(SHOP_ENOTFOUND, "no migrations (NNNN_name.sql files) in %s", dir);
+        goto done;
     }
     qsort(out->items, out->count, sizeof *out->items, by_version);
 

@@ -19,9 +19,9 @@ struct migration_set {
 };
 
 /*
- * Where the migrations are: $SHOP_MIGRATIONS_DIR if set, else the installed directory,
- * else the source tree this shop was built from (so an uninstalled build works).
- * SHOP_ENOTFOUND when none exists.
+ * Where the migrations are: $SHOP_MIGRATIONS_DIR if set; else, for the installed shop,
+ * the installed directory, and for an uninstalled build, the source tree it was built
+ * from (each falling back to the other).  SHOP_ENOTFOUND when none exists.
  */
 int migration_dir_find(const char **out);
 

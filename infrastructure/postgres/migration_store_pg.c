@@ -128,6 +128,18 @@ static int pg_apply(struct migration_store *self, const struct migration *m)
     }
     PQclear(res);
 
+    /*
+     * A script with its own COMMIT or ROLLBACK would leave part of itself committed and
+     * unrecorded: refuse it (what it committed stays; the record is not written).
+     */
+    if (PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
+        rc = shop_error_set(SHOP_EREFUSED,
+                            "%s ends or aborts the transaction it runs in (COMMIT or ROLLBACK in "
+                            "the script); migrations must not control transactions",
+                            what);
+        goto rollback;
+    }
+
     /* Scripts create objects as shop_owner; the bookkeeping row is written as ourselves. */
     if ((rc = pg_exec_command(s->conn, "RESET ROLE", what)) < 0)
         goto rollback;

@@ -32,17 +32,19 @@ static int read_server(struct system_status *out, PGconn *conn)
 
 static int read_context(struct context_status *c, PGconn *conn)
 {
+    /*
+     * Privileges are asked by OID of rows that exist, never by name: a name of a schema
+     * that is missing (a database not migrated yet, in a cluster whose roles another
+     * database created) would make has_schema_privilege() fail.
+     */
     static const char sql[] =
         "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1),"
         "       EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2),"
-        "       CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2)"
-        "             AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)"
-        "            THEN has_schema_privilege($2, $1, 'USAGE') ELSE false END,"
-        "       (SELECT count(*) FROM unnest($3::text[]) AS other(name)"
-        "         WHERE other.name <> $1"
-        "           AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2)"
-        "           AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = other.name)"
-        "           AND has_schema_privilege($2, other.name, 'USAGE'))";
+        "       EXISTS (SELECT 1 FROM pg_namespace n JOIN pg_roles r ON r.rolname = $2"
+        "                WHERE n.nspname = $1 AND has_schema_privilege(r.oid, n.oid, 'USAGE')),"
+        "       (SELECT count(*) FROM pg_namespace n JOIN pg_roles r ON r.rolname = $2"
+        "         WHERE n.nspname = ANY ($3::text[]) AND n.nspname <> $1"
+        "           AND has_schema_privilege(r.oid, n.oid, 'USAGE'))";
     char all[256] = "{";
     for (int i = 0; i < SYSTEM_CONTEXT_COUNT; i++) {
         strcat(all, system_contexts[i]);

@@ -53,6 +53,7 @@ mkdir "$broken"
 cp "$SHOP_MIGRATIONS_DIR"/*.sql "$broken"/
 printf 'CREATE TABLE public.half_done (id int);\nSELECT no_such_function();\n' >"$broken/0002_broken.sql"
 expect_exit 1 "a failing migration is exit 1" env SHOP_MIGRATIONS_DIR="$broken" "$shop" db migrate
+check "the failure is one line" one_line "$err"
 check "the failure names the migration and the server's reason" contains "$err" "migration 0002_broken: function no_such_function() does not exist"
 run psql -d "$db" -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'"
 check "the failed migration left nothing half done" [ "$out" = 0 ]
@@ -68,5 +69,15 @@ check "the demo ends with the system's status" contains "$out" "every context is
 expect_exit 0 "shop demo --json succeeds" "$shop" demo --json
 check "demo --json reports the system consistent" \
     sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"consistent\":true"' _ "$out"
+
+# A context that is not confined: the demo refuses, says which, and --json says so too.
+psql -d "$db" -qc "GRANT USAGE ON SCHEMA payments TO shop_ordering"
+expect_exit 1 "the demo refuses when a context can reach another's schema" "$shop" demo
+check "the refusal is one line" one_line "$err"
+check "it names the context" contains "$err" "the ordering context is not confined"
+expect_exit 1 "demo --json refuses as well" "$shop" demo --json
+check "demo --json still prints the document, consistent: false" \
+    sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"consistent\":false"' _ "$out"
+psql -d "$db" -qc "REVOKE USAGE ON SCHEMA payments FROM shop_ordering"
 
 done_testing

@@ -118,6 +118,45 @@ Test(migrating_a_database, a_failing_migration_leaves_nothing_half_done)
     cr_expect_eq(count(db, "SELECT count(*) FROM shop_meta.schema_migrations"), 1);
 }
 
+Test(migrating_a_database, refuses_a_migration_that_commits_on_its_own)
+{
+    static char committing_sql[] = "CREATE TABLE public.escaped (id int);\n"
+                                   "COMMIT;\n"
+                                   "CREATE TABLE public.after_commit (id int);";
+    struct migration set[1] = {
+        {.version = 1, .name = "0001_commits", .checksum = "1", .sql = committing_sql}};
+    struct migration_store *store;
+    struct migrate_report r;
+
+    migration_store_pg_new(&store, db);
+    cr_assert_eq(migrate_run(&r, store, set, 1, false, NULL, NULL), SHOP_EREFUSED);
+    cr_expect(strstr(shop_error_message(), "0001_commits ends or aborts the transaction"),
+              "message was: %s", shop_error_message());
+    migrate_report_dispose(&r);
+    migration_store_free(store);
+
+    cr_expect_eq(count(db, "SELECT count(*) FROM shop_meta.schema_migrations"), 0,
+                 "a migration that escaped its transaction is never recorded as applied");
+}
+
+Test(migrating_a_database, status_of_a_new_database_in_a_cluster_that_has_the_roles)
+{
+    /* Another database of the cluster is migrated: the shop roles exist cluster-wide. */
+    char other_name[TEST_DB_NAME_MAX];
+    PGconn *other = test_db_create(other_name);
+    test_db_migrate(other);
+    test_db_drop(other, other_name);
+
+    struct system_status st;
+    cr_assert_eq(system_status_read(&st, db), 0, "%s", shop_error_message());
+    for (int i = 0; i < SYSTEM_CONTEXT_COUNT; i++) {
+        cr_expect(st.contexts[i].role_exists, "role %s", st.contexts[i].role);
+        cr_expect_not(st.contexts[i].schema_exists, "schema %s", st.contexts[i].name);
+        cr_expect_not(st.contexts[i].role_uses_own);
+        cr_expect_eq(st.contexts[i].foreign_schemas, 0);
+    }
+}
+
 struct migrator {
     int rc;
     size_t applied;
