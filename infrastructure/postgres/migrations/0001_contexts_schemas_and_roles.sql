@@ -22,6 +22,9 @@ BEGIN
         BEGIN
             IF r = 'shop_owner' THEN
                 EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+                -- Only its creator comments on it: roles live in shared catalogues, where
+                -- two databases migrating at once must not update the same row.
+                COMMENT ON ROLE shop_owner IS 'ddd-shop: owns every schema and table; never logs in';
             ELSE
                 EXECUTE format('CREATE ROLE %I LOGIN', r);
             END IF;
@@ -31,8 +34,6 @@ BEGIN
     END LOOP;
 END
 $$;
-
-COMMENT ON ROLE shop_owner IS 'ddd-shop: owns every schema and table; never logs in';
 
 DO $$
 BEGIN
