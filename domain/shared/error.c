@@ -6,7 +6,7 @@
 #include "domain/shared/error.h"
 
 #include <stdarg.h>
-#include <stdio.h>
+#include <stdio.h> /* snprintf only: formatting, no I/O */
 #include <string.h>
 
 static _Thread_local int last_code;

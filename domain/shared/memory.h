@@ -3,8 +3,9 @@
  *
  * Policy: running out of memory is not a business outcome a caller can handle
  * sensibly, so every heap allocation in ddd-shop goes through these wrappers, which
- * print one line and abort() when the allocator fails (git's xmalloc, PostgreSQL's
- * palloc do the same).  Callers therefore never check for NULL after shop_xmalloc.
+ * abort() when the allocator fails, as git's xmalloc and PostgreSQL's palloc stop the
+ * program; without a message, since the domain does no I/O.  Callers therefore never
+ * check for NULL after shop_xmalloc.
  * Aggregates avoid the heap altogether where sizes are bounded.
  * Read next: docs/adr/0002-error-convention.md
  */

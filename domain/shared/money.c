@@ -13,7 +13,7 @@
 #include "domain/shared/text.h"
 
 #include <inttypes.h>
-#include <stdio.h>
+#include <stdio.h> /* snprintf only: formatting, no I/O */
 #include <string.h>
 
 /* ---- parsing ---- */

@@ -7,7 +7,7 @@
 
 #include "domain/shared/error.h"
 
-#include <stdio.h>
+#include <stdio.h> /* snprintf only: formatting, no I/O */
 #include <string.h>
 
 bool text_is_ascii_digit(char c)

@@ -40,18 +40,20 @@ static cJSON *migration_json(const struct migration *m)
     return o;
 }
 
-int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, const char *indent,
-                   cJSON **json_out)
+int cli_load_migrations(const struct cli *cli, struct migration_set *out)
 {
-    struct migration_set set = {0};
+    int rc = migration_set_load_shipped(out);
+    return rc < 0 ? cli_fail(cli, rc) : CLI_EXIT_OK;
+}
+
+int cli_db_migrate(const struct cli *cli, PGconn *conn, const struct migration_set *shipped,
+                   bool dry_run, const char *indent, cJSON **json_out)
+{
     struct migration_store *store = NULL;
     struct migrate_report report = {0};
-    const char *dir;
     char target[512];
     int rc, status = CLI_EXIT_OK;
 
-    if ((rc = migration_dir_find(&dir)) < 0 || (rc = migration_set_load(&set, dir)) < 0)
-        return cli_fail(cli, rc);
     migration_store_pg_new(&store, conn);
 
     if (!cli->json)
@@ -59,7 +61,8 @@ int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, const char
                pg_describe_target(conn, target, sizeof target));
 
     struct progress progress = {cli, indent};
-    rc = migrate_run(&report, store, set.items, set.count, dry_run, print_applied, &progress);
+    rc = migrate_run(&report, store, shipped->items, shipped->count, dry_run, print_applied,
+                     &progress);
     if (rc < 0) {
         if (report.applied_count > 0) {
             char message[SHOP_ERROR_MESSAGE_MAX];
@@ -106,7 +109,6 @@ int cli_db_migrate(const struct cli *cli, PGconn *conn, bool dry_run, const char
 done:
     migrate_report_dispose(&report);
     migration_store_free(store);
-    migration_set_dispose(&set);
     return status;
 }
 
@@ -126,14 +128,17 @@ int cmd_db_migrate(struct cli *cli, int argc, char **argv)
     if (status >= 0)
         return status;
 
-    PGconn *conn;
-    if ((status = cli_connect(cli, &conn)) != 0)
-        return status;
+    struct migration_set shipped;
+    PGconn *conn = NULL;
     cJSON *doc = NULL;
-    status = cli_db_migrate(cli, conn, dry_run, "", cli->json ? &doc : NULL);
+    if ((status = cli_load_migrations(cli, &shipped)) == 0 &&
+        (status = cli_connect(cli, &conn)) == 0)
+        status = cli_db_migrate(cli, conn, &shipped, dry_run, "", cli->json ? &doc : NULL);
     if (doc)
         cli_print_json(doc);
-    PQfinish(conn);
+    if (conn)
+        PQfinish(conn);
+    migration_set_dispose(&shipped);
     return status;
 }
 
@@ -219,14 +224,9 @@ int cmd_db_status(struct cli *cli, int argc, char **argv)
     size_t n_applied = 0;
     struct system_status st;
     PGconn *conn = NULL;
-    const char *dir;
     int rc;
 
-    if ((rc = migration_dir_find(&dir)) < 0 || (rc = migration_set_load(&set, dir)) < 0) {
-        status = cli_fail(cli, rc);
-        goto done;
-    }
-    if ((status = cli_connect(cli, &conn)) != 0)
+    if ((status = cli_load_migrations(cli, &set)) != 0 || (status = cli_connect(cli, &conn)) != 0)
         goto done;
     migration_store_pg_new(&store, conn);
     if ((rc = migration_store_applied(store, &applied, &n_applied)) < 0 ||

@@ -32,13 +32,15 @@ static void say(const struct cli *cli, const char *fmt, ...)
     va_end(ap);
 }
 
+/* What the ownership check asks of the payments schema, as another context's role. */
+static const char read_payments_sql[] = "SELECT count(*) FROM payments.any_table";
+
 /*
- * Tries, as `role`, to read a table of `schema`, inside a transaction that is rolled
- * back.  Returns 1 if PostgreSQL refused, 0 if it allowed, <0 on other failure;
- * the server's words go into message.
+ * Runs read_payments_sql as `role`, inside a transaction that is rolled back.  Returns
+ * 1 if PostgreSQL refused it (42501), 0 if the schema was open to the role, <0 on
+ * other failure; the server's words go into message.
  */
-static int try_as_role(PGconn *conn, const char *role, const char *schema, char *message,
-                       size_t size)
+static int try_reading_payments_as(PGconn *conn, const char *role, char *message, size_t size)
 {
     int rc = pg_exec_command(conn, "BEGIN", "starting the ownership check");
     if (rc < 0)
@@ -53,10 +55,7 @@ static int try_as_role(PGconn *conn, const char *role, const char *schema, char 
         return rc;
     }
     PQclear(res);
-    /* Schema names here are the fixed context names of system_contexts, never input. */
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.any_table", schema);
-    res = PQexec(conn, sql);
+    res = PQexec(conn, read_payments_sql);
     const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
     snprintf(message, size, "%s", primary ? primary : "allowed");
@@ -143,18 +142,20 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
     if (status >= 0)
         return status;
 
+    struct migration_set shipped = {0};
     PGconn *conn = NULL;
     cJSON *doc = cli->json ? cJSON_CreateObject() : NULL;
     cJSON *migration = NULL;
     struct system_status st;
     int rc;
 
-    if ((status = cli_connect(cli, &conn)) != 0)
+    if ((status = cli_load_migrations(cli, &shipped)) != 0 ||
+        (status = cli_connect(cli, &conn)) != 0)
         goto done;
 
     say(cli, "ddd-shop demo: order fulfilment built with domain-driven design, in C\n\n");
     say(cli, "1. Preparing the database (what `shop db migrate` does)\n");
-    if ((status = cli_db_migrate(cli, conn, false, "   ", doc ? &migration : NULL)) != 0)
+    if ((status = cli_db_migrate(cli, conn, &shipped, false, "   ", doc ? &migration : NULL)) != 0)
         goto done;
     if (doc)
         cJSON_AddItemToObject(doc, "migration", migration);
@@ -190,11 +191,11 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 
     say(cli, "3. Data ownership is enforced by PostgreSQL, not by convention\n");
     char message[256];
-    rc = try_as_role(conn, "shop_ordering", "payments", message, sizeof message);
+    rc = try_reading_payments_as(conn, "shop_ordering", message, sizeof message);
     if (rc < 0) {
         say(cli, "   (skipped: %s)\n\n", shop_error_message());
     } else {
-        say(cli, "   as shop_ordering: SELECT count(*) FROM payments.any_table\n");
+        say(cli, "   as shop_ordering: %s\n", read_payments_sql);
         say(cli, "   -> %s: %s\n", rc == 1 ? "refused" : "ALLOWED", message);
         say(cli, "   Read: docs/adr/0003-migrations-schemas-and-roles.md, "
                  "tests/integration/role_isolation_test.c\n\n");
@@ -233,5 +234,6 @@ done:
     cJSON_Delete(doc);
     if (conn)
         PQfinish(conn);
+    migration_set_dispose(&shipped);
     return status;
 }

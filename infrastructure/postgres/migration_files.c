@@ -181,6 +181,17 @@ done:
     return rc;
 }
 
+int migration_set_load_shipped(struct migration_set *out)
+{
+    const char *dir;
+    int rc = migration_dir_find(&dir);
+    if (rc < 0) {
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
+    return migration_set_load(out, dir);
+}
+
 void migration_set_dispose(struct migration_set *set)
 {
     if (!set)

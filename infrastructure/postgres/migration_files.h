@@ -27,6 +27,9 @@ int migration_dir_find(const char **out);
 
 /* Reads every NNNN_*.sql of dir; other files are ignored.  Free with _dispose. */
 int migration_set_load(struct migration_set *out, const char *dir);
+
+/* The migrations this shop ships: migration_dir_find, then migration_set_load. */
+int migration_set_load_shipped(struct migration_set *out);
 void migration_set_dispose(struct migration_set *set);
 
 #endif

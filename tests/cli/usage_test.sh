@@ -1,31 +1,6 @@
 #!/bin/sh
 # tests/cli/usage_test.sh — the command line's contract (docs/cli.md) where no database is
 # involved: help, version, and bad usage answered with exit 2 and one clear line.
-expect_exit 2 "a letter in a cluster of short options is named" "$shop" db migrate -xv
-check "it names -x, not another word" contains "$err" "unknown option -x;"
-expect_exit 2 "a value given to an option that takes none is bad usage" "$shop" db migrate --dry-run=yes
-check "it says the option takes no value" contains "$err" "option --dry-run takes no value"
-
-nl='
-'
-expect_exit 2 "an argument with a line break is bad usage" "$shop" "db${nl}migrate"
-check "the refusal stays on one line" one_line "$err"
-check "the line break is shown escaped" contains "$err" "db\x0Amigrate"
-
-expect_exit 0 "shop help db lists the db subcommands" "$shop" help db
-check "it shows db status" contains "$out" "db status"
-expect_exit 0 "shop db --help lists the db subcommands" "$shop" db --help
-
-if [ -w /dev/full ]; then
-    expect_exit 3 "output that cannot be written is a failure" sh -c '"$1" --help >/dev/full' _ "$shop"
-    check "it says so in one line" contains "$err" "cannot write the output"
-fi
-
-empty=$(mktemp -d)
-expect_exit 1 "a migrations directory without migrations is refused" env SHOP_MIGRATIONS_DIR="$empty" "$shop" db migrate
-check "it names the directory" contains "$err" "no migrations (NNNN_name.sql files) in $empty"
-rmdir "$empty"
-
 # An unreachable database is exit 3, naming the socket that was tried.
 set -u
 . "$top_srcdir/tests/support/tap.sh"

@@ -8,7 +8,6 @@
  */
 #include "application/operations/migrate.h"
 #include "domain/shared/error.h"
-#include "infrastructure/postgres/migration_files.h"
 #include "infrastructure/postgres/migration_store_pg.h"
 #include "infrastructure/postgres/system_status.h"
 #include "tests/support/test_db.h"
@@ -40,29 +39,12 @@ static long count(PGconn *conn, const char *sql)
     return n;
 }
 
-static int run_migrate(PGconn *conn, struct migrate_report *report)
-{
-    struct migration_set set;
-    struct migration_store *store;
-    const char *dir;
-    cr_assert_eq(migration_dir_find(&dir), 0, "%s", shop_error_message());
-    cr_assert_eq(migration_set_load(&set, dir), 0, "%s", shop_error_message());
-    migration_store_pg_new(&store, conn);
-    int rc = migrate_run(report, store, set.items, set.count, false, NULL, NULL);
-    /* The report borrows the set's migrations: keep only the numbers. */
-    free(report->pending);
-    report->pending = NULL;
-    migration_store_free(store);
-    migration_set_dispose(&set);
-    return rc;
-}
-
 TestSuite(migrating_a_database, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(migrating_a_database, gives_every_bounded_context_its_own_schema_and_role)
 {
     struct migrate_report r;
-    cr_assert_eq(run_migrate(db, &r), 0, "%s", shop_error_message());
+    cr_assert_eq(test_db_run_migrations(db, &r), 0, "%s", shop_error_message());
     cr_expect_geq(r.applied_count, 1);
 
     struct system_status st;
@@ -82,11 +64,11 @@ Test(migrating_a_database, gives_every_bounded_context_its_own_schema_and_role)
 Test(migrating_a_database, a_second_time_changes_nothing)
 {
     struct migrate_report first, second;
-    cr_assert_eq(run_migrate(db, &first), 0, "%s", shop_error_message());
+    cr_assert_eq(test_db_run_migrations(db, &first), 0, "%s", shop_error_message());
     long rows = count(db, "SELECT count(*) FROM shop_meta.schema_migrations");
     cr_assert_eq(rows, (long)first.applied_count);
 
-    cr_assert_eq(run_migrate(db, &second), 0, "%s", shop_error_message());
+    cr_assert_eq(test_db_run_migrations(db, &second), 0, "%s", shop_error_message());
     cr_expect_eq(second.applied_count, 0);
     cr_expect_eq(second.version_before, first.version_after);
     cr_expect_eq(count(db, "SELECT count(*) FROM shop_meta.schema_migrations"), rows);
@@ -168,7 +150,7 @@ static void *migrate_in_thread(void *arg)
     struct migrator *m = arg;
     PGconn *conn = test_db_connect(db_name, NULL); /* one connection per thread */
     struct migrate_report r;
-    m->rc = run_migrate(conn, &r);
+    m->rc = test_db_run_migrations(conn, &r);
     m->applied = r.applied_count;
     snprintf(m->message, sizeof m->message, "%s", shop_error_message());
     PQfinish(conn);
