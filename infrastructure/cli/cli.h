@@ -94,5 +94,7 @@ void cli_print_json(cJSON *doc);
 int cmd_db_migrate(struct cli *cli, int argc, char **argv);
 int cmd_db_status(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
+int cmd_order_history(struct cli *cli, int argc, char **argv);
+int cmd_events_tail(struct cli *cli, int argc, char **argv);
 
 #endif
