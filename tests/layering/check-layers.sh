@@ -18,6 +18,10 @@
 #                            from infrastructure/ and outside); infrastructure/<tech>/
 #                            folders such as postgres/ or cli/ serve every context
 #
+# Building blocks: application/eventstore/ is not a context but a port that every
+# event-sourced context (Ordering, Payments, Shipping) uses, so any context may include
+# it; it, in turn, sees only itself and the shared kernel, never a context.
+#
 # One exception: application/fulfillment/ is the saga, a process manager that drives
 # the other contexts through their application ports, so it (and its adapters in
 # infrastructure/fulfillment/) may include any context's application/<ctx>/*.h.
@@ -90,9 +94,11 @@ BEGIN {
     split(libc_headers, list)
     for (i in list)
         libc[list[i]] = 1
+    # folders of application/ that serve every context, as application/shared/ does
+    building_block["eventstore"] = 1
     split(context_names, list)
     for (i in list)
-        if (list[i] != "shared")
+        if (list[i] != "shared" && !(list[i] in building_block))
             is_context[list[i]] = 1
     violations = 0
 }
@@ -185,6 +191,9 @@ function context_allows(layer, ctx, target,    tlayer, tctx) {
     tctx = context_of(target)
     if (tctx == ctx || tctx == "shared")
         return 1
+    # a building block serves every context, and no context serves it
+    if (tlayer == "application" && (tctx in building_block))
+        return 1
     # the saga drives other contexts through their application ports
     return ctx == "fulfillment" && tlayer == "application" && target ~ /\.h$/
 }
@@ -195,6 +204,9 @@ function context_rule(layer, ctx,    own, rule) {
         return "domain/shared/ is the shared kernel and may include only domain/shared/"
     if (ctx == "shared")
         return "application/shared/ may include only application/shared/ and domain/shared/"
+    if (ctx in building_block)
+        return "application/" ctx "/ serves every context and may include only itself, " \
+            "application/shared/ and domain/shared/"
     if (ctx == "")
         return "a file directly in " layer "/ belongs to no context and may include only " \
             "the files beside it and the shared kernel"

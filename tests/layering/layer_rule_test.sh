@@ -91,6 +91,10 @@ refused "an application service including another context's application port is 
     application/ordering/planted.c '#include "application/payments/payment_gateway.h"'
 refused "the shared kernel including a context is refused" \
     domain/shared/planted.c '#include "domain/ordering/order.h"'
+refused "the event-store port including a context's domain is refused" \
+    application/eventstore/planted.c '#include "domain/ordering/order.h"'
+accepted "an adapter of a context may use the event-store port" \
+    infrastructure/ordering/planted.c '#include "application/eventstore/event_store.h"'
 accepted "the fulfillment saga may include another context's application port" \
     application/fulfillment/planted.c '#include "application/payments/payment_gateway.h"'
 accepted "an include inside a comment is not a violation" \
