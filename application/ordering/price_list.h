@@ -18,13 +18,13 @@
 struct price_list {
     unsigned version; /* PRICE_LIST_VERSION */
     /* The current unit price; SHOP_ENOTFOUND "unknown SKU ..." for a SKU not sold. */
-    int (*price_of)(struct price_list *self, money *out, const sku *sku);
+    int (*price_of)(struct price_list *self, money *out, const sku *product);
     void (*free)(struct price_list *self);
 };
 
-static inline int price_list_price_of(struct price_list *p, money *out, const sku *sku)
+static inline int price_list_price_of(struct price_list *p, money *out, const sku *product)
 {
-    return p->price_of(p, out, sku);
+    return p->price_of(p, out, product);
 }
 
 static inline void price_list_free(struct price_list *p)
