@@ -18,7 +18,7 @@ trap 'dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
 export SHOP_DATABASE_URL="dbname=$db"
 
 # the value of "key": "..." in a JSON document (good enough for our own output)
-json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\": *\"\\([^\"]*\\)\".*/\\1/p"; }
+json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
 
 expect_exit 0 "the demo runs on a new database" "$shop" demo --json
 order=$(json_string "$out" order_id)
