@@ -70,12 +70,17 @@ static const char *const event_sourced_contexts[] = {"ordering"};
 /* How often an ES_EXPECT_ANY append is tried when other writers keep taking its version. */
 #define ES_ANY_ATTEMPTS 20
 
-/* The columns of an event, in the order decode_event() reads them. */
+/*
+ * The columns of an event, in the order decode_event() reads them.  The converted ones get
+ * names of their own: an ORDER BY transaction_id must mean the xid8 column (and use the
+ * index), not the text made of it, which would sort "10" before "9".
+ */
 #define EVENT_COLUMNS                                                                              \
-    "global_position, stream_id, stream_version, type, schema_version, data::text,"                \
+    "global_position, stream_id, stream_version, type, schema_version, data::text AS data_text,"   \
     " metadata->>'message_id', metadata->>'correlation_id', metadata->>'causation_id',"            \
     " coalesce(metadata->>'traceparent', ''),"                                                     \
-    " (extract(epoch FROM recorded_at) * 1000000)::bigint, transaction_id::text"
+    " (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_at_us,"                      \
+    " transaction_id::text AS transaction_id_text"
 #define EVENT_COLUMN_COUNT 12
 
 /*
