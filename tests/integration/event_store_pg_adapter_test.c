@@ -170,6 +170,8 @@ Test(the_postgres_event_store, keeps_events_append_only_for_the_ordering_role)
     cr_expect_str_eq(test_db_exec_fails(db, "DELETE FROM ordering.events"), "42501");
     cr_expect_str_eq(test_db_exec_fails(db, "TRUNCATE ordering.events"), "42501");
     test_db_exec(db, "DELETE FROM ordering.snapshots"); /* snapshots are a cache: allowed */
+    cr_expect_str_eq(test_db_exec_fails(db, "CALL shop_ddl.create_event_store('ordering')"),
+                     "42501", "only migrations create tables");
     test_db_exec(db, "RESET ROLE");
     cr_expect_eq(stream_length(store, "order-1"), 1);
 }
