@@ -6,7 +6,9 @@
  * writers that both saw version n, exactly one appends n + 1 and the other gets
  * SHOP_ECONFLICT — with or without a snapshot (pipeline mode) — and the stream never has a
  * gap or a duplicate; writers that append "at any version" all succeed, one after the
- * other, because the adapter retries when another writer took the version in between.
+ * other, because the adapter retries when another writer took the version in between —
+ * except inside the caller's transaction, which the failed statement aborted: there the
+ * caller is told to retry (both cases are staged step by step, not left to chance).
  * The in-memory adapter is single-threaded: these are PostgreSQL's alone.
  * Read next: infrastructure/postgres/event_store_pg.c
  */
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char db_name[TEST_DB_NAME_MAX];
 static PGconn *db;
@@ -196,4 +199,96 @@ Test(writers_racing_on_one_stream, at_any_version_all_append_without_gaps)
     }
     es_event_list_dispose(&l);
     es_free(store);
+}
+
+/*
+ * A deterministic race for "any": a holder inserts version 1 and keeps its transaction
+ * open; the racer's "any" append computes version 1 as well and waits on the unique key;
+ * the holder commits; the racer's insert fails with 23505.
+ */
+struct racer {
+    PGconn *conn;
+    bool in_transaction; /* BEGIN first: the append joins the racer's own transaction */
+    int rc;
+    int64_t version;
+    PGTransactionStatusType status_after;
+    char message[SHOP_ERROR_MESSAGE_MAX];
+};
+
+static void *race_at_any_version(void *arg)
+{
+    struct racer *r = arg;
+    struct event_store *store;
+    r->rc = event_store_pg_new(&store, r->conn, "ordering");
+    if (r->rc == 0) {
+        if (r->in_transaction)
+            PQclear(PQexec(r->conn, "BEGIN"));
+        struct es_new_event e = {.type = "Raced", .schema_version = 1, .data = "{}"};
+        r->rc = es_append(store, &r->version, "order-1", ES_EXPECT_ANY, &e, 1, NULL);
+        r->status_after = PQtransactionStatus(r->conn);
+        if (r->in_transaction)
+            PQclear(PQexec(r->conn, "ROLLBACK"));
+        es_free(store);
+    }
+    snprintf(r->message, sizeof r->message, "%s", shop_error_message());
+    return NULL;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static void race(struct racer *racer)
+{
+    PGconn *holder = test_db_connect(db_name, NULL);
+    struct event_store *store;
+    cr_assert_eq(event_store_pg_new(&store, holder, "ordering"), 0, "%s", shop_error_message());
+    test_db_exec(holder, "BEGIN");
+    struct es_new_event e = {.type = "Held", .schema_version = 1, .data = "{}"};
+    cr_assert_eq(es_append(store, NULL, "order-1", ES_EXPECT_ANY, &e, 1, NULL), 0);
+
+    racer->conn = test_db_connect(db_name, NULL);
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", PQbackendPID(racer->conn));
+    pthread_t t;
+    pthread_create(&t, NULL, race_at_any_version, racer);
+
+    /* Commit only once the racer waits on the holder's row, so the race is certain. */
+    bool waiting = false;
+    for (int i = 0; i < 500 && !waiting; i++) {
+        const char *values[1] = {pid};
+        PGresult *res = PQexecParams(db,
+                                     "SELECT 1 FROM pg_stat_activity"
+                                     " WHERE pid = $1::int AND wait_event_type = 'Lock'",
+                                     1, NULL, values, NULL, NULL, 0);
+        waiting = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+        PQclear(res);
+        if (!waiting)
+            sleep_ms(20);
+    }
+    test_db_exec(holder, "COMMIT");
+    pthread_join(t, NULL);
+    es_free(store);
+    PQfinish(holder);
+    PQfinish(racer->conn);
+    cr_assert(waiting, "the racer never waited for the holder's transaction");
+}
+
+Test(writers_racing_on_one_stream, at_any_version_the_writer_that_lost_the_race_tries_again)
+{
+    struct racer racer = {.in_transaction = false};
+    race(&racer);
+    cr_expect_eq(racer.rc, 0, "%s", racer.message);
+    cr_expect_eq(racer.version, 2, "appended after the holder's event");
+}
+
+Test(writers_racing_on_one_stream, at_any_version_inside_a_callers_transaction_the_caller_retries)
+{
+    struct racer racer = {.in_transaction = true};
+    race(&racer);
+    cr_expect_eq(racer.rc, SHOP_ECONFLICT, "%s", racer.message);
+    cr_expect(strstr(racer.message, "roll it back and retry"), "%s", racer.message);
+    cr_expect_eq(racer.status_after, PQTRANS_INERROR, "the caller's transaction is the caller's");
 }
