@@ -126,9 +126,10 @@ int cli_parse(struct cli *cli, const struct cli_command *cmd, int argc, char **a
         options[n++] = common[i];
     options[n] = (struct option){NULL, 0, NULL, 0};
 
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc's getopt then forgets main()'s "+" (stop at the first
+                   argument) and lets options follow this command's positional arguments */
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, CLI_COMMAND_SHORT_OPTIONS, options, NULL)) != -1) {
         if (cli_common_option(cli, opt, optarg))
             continue;
         if (on_option && opt != 'h' && opt != '?' && opt != ':') {

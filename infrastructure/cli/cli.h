@@ -62,6 +62,8 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
         "help", no_argument, NULL, 'h'                                                             \
     }
 #define CLI_COMMON_SHORT_OPTIONS "+:vh"
+/* A command's own arguments: options may also follow its positional arguments. */
+#define CLI_COMMAND_SHORT_OPTIONS ":vh"
 int cli_common_option(struct cli *cli, int opt, const char *arg);
 
 /* Called for each of a command's own options (getopt_long's val and optarg). */
@@ -94,5 +96,7 @@ void cli_print_json(cJSON *doc);
 int cmd_db_migrate(struct cli *cli, int argc, char **argv);
 int cmd_db_status(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
+int cmd_order_history(struct cli *cli, int argc, char **argv);
+int cmd_events_tail(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "domain/shared/uuid.h"
 #include "infrastructure/cli/cli.h"
 #include "infrastructure/cli/cmd_db.h"
+#include "infrastructure/cli/demo.h"
 #include "infrastructure/postgres/sqlstate.h"
 #include "infrastructure/postgres/system_status.h"
 
@@ -212,6 +213,11 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
     }
 
     tour_kernel(cli, doc);
+
+    if ((rc = demo_event_sourcing(cli, conn, doc)) < 0) {
+        status = cli_fail(cli, rc);
+        goto done;
+    }
 
     say(cli, "The system's status: %s.\n",
         all_confined ? "every context is confined to its own data"

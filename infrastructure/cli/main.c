@@ -37,6 +37,30 @@ const struct cli_command cli_commands[] = {
      "whether its schema and login role exist and whether the role is confined to its\n"
      "own schema.\n",
      cmd_db_status},
+    {"order history", "ORDER_ID [--as-of VERSION|TIME]",
+     "the order's event stream, one event a line",
+     "Reads the order's events from the Ordering event store, oldest first, and folds them\n"
+     "with the Order aggregate to show what the order is now (or was then).  Events stored\n"
+     "by older versions of shop are upcast to today's shape.\n"
+     "\n"
+     "Options:\n"
+     "      --as-of VERSION  stop at that version of the order's stream\n"
+     "      --as-of TIME     stop at that time, UTC: 2026-11-24T10:15:30Z, 2026-11-24\n"
+     "\n"
+     "An order that does not exist (or had no events by then) is exit 1.\n"
+     "With --json: an array of {stream_version, type, schema_version, recorded_at, data,\n"
+     "metadata, global_position, transaction_id}; data is in the current schema.\n",
+     cmd_order_history},
+    {"events tail", "[--from POSITION] [--lines N]", "the global event log, oldest first",
+     "Prints committed events of the Ordering event store in the order a reader of the log\n"
+     "gets them (transaction, then position), one a line: position, time, stream and\n"
+     "version, type, data.  An event whose transaction commits late appears after events\n"
+     "that committed before it, never lost.\n"
+     "\n"
+     "Options:\n"
+     "      --from POSITION  from the first event at or after this global position\n"
+     "      --lines N        at most N events (default: the last 10; with --from, all)\n",
+     cmd_events_tail},
     {"demo", "", "guided tour of ddd-shop on a live database",
      "Prepares the database (as `shop db migrate`) and walks through what the system is\n"
      "made of, printing for each pattern the file to read.\n",

@@ -1,0 +1,82 @@
+#!/bin/sh
+# tests/integration/cli_events_test.sh — the event store seen from the command line:
+# `shop demo` places, confirms and cancels orders on the real event store; then
+# `shop order history` and `shop events tail` show them, and refuse bad input with the
+# exit codes of docs/cli.md.  Runs in a database of its own, dropped at the end.
+set -u
+. "$top_srcdir/tests/support/tap.sh"
+shop=$top_builddir/shop
+
+if ! psql -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; then
+    echo "Bail out! integration tests need PostgreSQL: run them with ./scripts/test (see README.md)"
+    exit 1
+fi
+
+db=shop_cli_events_test_$$
+createdb "$db" || { echo "Bail out! cannot create database $db"; exit 1; }
+trap 'dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
+export SHOP_DATABASE_URL="dbname=$db"
+
+# the value of "key": "..." in a JSON document (good enough for our own output)
+json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
+
+expect_exit 0 "the demo runs on a new database" "$shop" demo --json
+order=$(json_string "$out" order_id)
+cancelled=$(json_string "$out" cancelled_order_id)
+check "the demo reports the order it placed" [ -n "$order" ]
+check "the demo reports the order it cancelled" [ -n "$cancelled" ]
+check "the demo's stale append was refused as a conflict" contains "$out" '"stale_append":'
+check "the demo's confirmed order could not be cancelled" \
+    contains "$out" "is confirmed and cannot be cancelled"
+
+expect_exit 0 "order history of the demo's order" "$shop" order history "$order"
+check "history lists OrderPlaced as version 1" contains "$out" "v1 "
+check "history lists OrderPlaced" contains "$out" "OrderPlaced"
+check "history lists OrderConfirmed" contains "$out" "OrderConfirmed"
+check "history shows the merged lines and the exact total" contains "$out" "2 lines, total 29.75 EUR"
+check "history ends with the state the events fold to" contains "$out" "Now: confirmed at version 2"
+
+expect_exit 0 "order history --as-of 1" "$shop" order history "$order" --as-of 1
+check "as of version 1 the order was only placed" contains "$out" "Then: placed at version 1"
+check "as of version 1 the confirmation is not shown" sh -c '! printf "%s" "$1" | grep -q OrderConfirmed' _ "$out"
+
+expect_exit 1 "order history --as-of a time before the order is exit 1" \
+    "$shop" order history "$order" --as-of 2000-01-01
+check "it says the order had no events by then" contains "$err" "has no events as of 2000-01-01"
+expect_exit 0 "order history of the cancelled order" "$shop" order history "$cancelled"
+check "the cancelled order shows its reason" contains "$out" "reason: changed my mind"
+check "the cancelled order folds to cancelled" contains "$out" "Now: cancelled at version 2"
+
+expect_exit 0 "order history --json" "$shop" --json order history "$order"
+check "history --json is an array of two events" \
+    sh -c '[ "$(printf "%s" "$1" | grep -c "\"stream_version\":")" -eq 2 ]' _ "$out"
+check "history --json gives data in today's schema, money as a string" \
+    contains "$out" '"total":	"29.75 EUR"'
+check "history --json carries the correlation id (the order)" contains "$out" "\"correlation_id\":	\"$order\""
+
+unknown=01234567-89ab-7def-8123-456789abcdef
+expect_exit 1 "history of an order that does not exist is exit 1" "$shop" order history $unknown
+check "it says the order was not found, in one line" one_line "$err"
+check "the line names the order" contains "$err" "order $unknown not found"
+expect_exit 2 "a malformed order id is exit 2" "$shop" order history not-an-id
+check "the refusal is one line naming the rule" contains "$err" "is not a UUID"
+expect_exit 2 "a malformed --as-of is exit 2" "$shop" order history "$order" --as-of yesterday
+check "the refusal says what a time looks like" contains "$err" "YYYY-MM-DD"
+expect_exit 2 "--as-of 0 is exit 2" "$shop" order history "$order" --as-of 0
+expect_exit 2 "history without an order id is exit 2" "$shop" order history
+
+expect_exit 0 "events tail" "$shop" events tail
+check "tail shows the demo's events" contains "$out" "order-$order v2  OrderConfirmed"
+check "tail shows the last 10 at most" sh -c '[ "$(printf "%s\n" "$1" | wc -l)" -le 10 ]' _ "$out"
+expect_exit 0 "events tail --from 1 --json" "$shop" --json events tail --from 1
+check "every event of the demo is in the log (2 + 2)" \
+    sh -c '[ "$(printf "%s" "$1" | grep -c "\"global_position\":")" -eq 4 ]' _ "$out"
+expect_exit 0 "events tail --lines 1" "$shop" events tail --lines 1
+check "--lines 1 shows one event" sh -c '[ "$(printf "%s\n" "$1" | wc -l)" -eq 1 ]' _ "$out"
+expect_exit 0 "events tail --from a position after the end" "$shop" events tail --from 1000000
+check "it prints no events" [ -z "$out" ]
+expect_exit 2 "events tail --from abc is exit 2" "$shop" events tail --from abc
+check "the refusal names the option" contains "$err" "--from"
+expect_exit 2 "events tail --lines 0 is exit 2" "$shop" events tail --lines 0
+
+done_testing
