@@ -43,7 +43,8 @@ struct place_order_request {
 /*
  * Places a new order; *out is its id.  SHOP_ENOTFOUND for an unknown SKU, SHOP_EINVALID
  * for a rule the order breaks, SHOP_EUNAVAILABLE when a port's backend is down.
- * meta: message ids to stamp on the events (its correlation id, if nil, becomes the order id).
+ * meta (may be NULL): message ids to stamp on the events; a nil correlation id becomes the
+ * order id, a nil message id a new id from the id generator.
  */
 int order_service_place(order_id *out, struct order_service *svc,
                         const struct place_order_request *req, const struct message_meta *meta);
