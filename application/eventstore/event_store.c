@@ -101,3 +101,49 @@ int es_check_append(const char *stream_id, int64_t expected_version,
     }
     return SHOP_OK;
 }
+
+int es_check_read_stream(const char *stream_id, struct es_stream_range range)
+{
+    int rc = es_check_stream_id(stream_id);
+    if (rc < 0)
+        return rc;
+    if (range.from_version < 1)
+        return shop_error_set(SHOP_EINVALID, "a stream is read from version 1 or later, not %lld",
+                              (long long)range.from_version);
+    return SHOP_OK;
+}
+
+int es_check_load(const char *stream_id, int snapshot_schema_version)
+{
+    int rc = es_check_stream_id(stream_id);
+    if (rc < 0)
+        return rc;
+    if (snapshot_schema_version < 1)
+        return shop_error_set(SHOP_EINVALID, "snapshot schema version %d is below 1",
+                              snapshot_schema_version);
+    return SHOP_OK;
+}
+
+int es_check_read_all(size_t max_count)
+{
+    if (max_count == 0)
+        return shop_error_set(SHOP_EINVALID,
+                              "a read of the global log asks for at least one event");
+    return SHOP_OK;
+}
+
+int es_conflict(const char *stream_id, int64_t expected_version, int stream_is_behind)
+{
+    if (expected_version == ES_EXPECT_NO_STREAM)
+        return shop_error_set(SHOP_ECONFLICT,
+                              "stream %s already exists (expected a new stream; another writer "
+                              "got there first)",
+                              stream_id);
+    if (stream_is_behind)
+        return shop_error_set(SHOP_ECONFLICT,
+                              "stream %s is not at version %lld (it has fewer events)", stream_id,
+                              (long long)expected_version);
+    return shop_error_set(SHOP_ECONFLICT,
+                          "stream %s is not at version %lld (another writer got there first)",
+                          stream_id, (long long)expected_version);
+}

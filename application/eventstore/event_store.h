@@ -191,5 +191,17 @@ int es_check_append(const char *stream_id, int64_t expected_version,
                     const struct es_new_event *events, size_t n,
                     const struct es_snapshot *snapshot);
 int es_check_stream_id(const char *stream_id);
+/* The same for the readers: a valid stream id, range.from_version >= 1, a snapshot
+ * schema version >= 1, max_count >= 1. */
+int es_check_read_stream(const char *stream_id, struct es_stream_range range);
+int es_check_load(const char *stream_id, int snapshot_schema_version);
+int es_check_read_all(size_t max_count);
+
+/*
+ * Records the one message every adapter gives when an append finds the stream at another
+ * version than expected_version, and returns SHOP_ECONFLICT.  stream_is_behind: the
+ * stream has fewer events than expected (otherwise another writer got there first).
+ */
+int es_conflict(const char *stream_id, int64_t expected_version, int stream_is_behind);
 
 #endif

@@ -16,16 +16,21 @@ createdb "$db" || { echo "Bail out! cannot create database $db"; exit 1; }
 trap 'dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
 export SHOP_DATABASE_URL="dbname=$db"
 
+# The newest shipped migration's version, and the next one for the migrations made below:
+# shipping a migration does not change this test.
+latest=$(ls "$SHOP_MIGRATIONS_DIR" | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p' | sort -n | tail -n 1)
+next=$(printf '%04d' $((latest + 1)))
+
 expect_exit 0 "migrating a new database succeeds" "$shop" db migrate
 check "it says which migrations it applied" contains "$out" "applied 0001_contexts_schemas_and_roles"
-check "it says where the database is now" contains "$out" "Database is at version 1"
+check "it says where the database is now" contains "$out" "Database is at version $latest"
 
 expect_exit 0 "migrating it again succeeds" "$shop" db migrate
-check "the second run changes nothing and says so" contains "$out" "already at version 1; nothing to migrate"
+check "the second run changes nothing and says so" contains "$out" "already at version $latest; nothing to migrate"
 
 expect_exit 0 "migrate --json succeeds" "$shop" db migrate --json
 check "migrate --json reports the version and an empty list of applied migrations" \
-    sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"version_after\":1,.*\"applied\":\[\]"' _ "$out"
+    sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"version_after\":$2,.*\"applied\":\[\]"' _ "$out" "$latest"
 
 expect_exit 0 "db status succeeds" "$shop" db status
 check "db status lists each context's role" contains "$out" "shop_notifications"
@@ -40,7 +45,7 @@ edited=$tap_tmp/edited
 mkdir "$edited"
 cp "$SHOP_MIGRATIONS_DIR"/*.sql "$edited"/
 echo "-- an afterthought" >>"$edited/0001_contexts_schemas_and_roles.sql"
-printf 'CREATE TABLE public.must_not_exist (id int);\n' >"$edited/0002_later.sql"
+printf 'CREATE TABLE public.must_not_exist (id int);\n' >"$edited/${next}_later.sql"
 expect_exit 1 "an edited migration is refused with exit 1" env SHOP_MIGRATIONS_DIR="$edited" "$shop" db migrate
 check "the refusal is one line naming the migration" one_line "$err"
 check "the line says the migration was changed" contains "$err" "0001_contexts_schemas_and_roles was changed after it was applied"
@@ -51,14 +56,14 @@ check "nothing after the refusal was applied" [ "$out" = 0 ]
 broken=$tap_tmp/broken
 mkdir "$broken"
 cp "$SHOP_MIGRATIONS_DIR"/*.sql "$broken"/
-printf 'CREATE TABLE public.half_done (id int);\nSELECT no_such_function();\n' >"$broken/0002_broken.sql"
+printf 'CREATE TABLE public.half_done (id int);\nSELECT no_such_function();\n' >"$broken/${next}_broken.sql"
 expect_exit 1 "a failing migration is exit 1" env SHOP_MIGRATIONS_DIR="$broken" "$shop" db migrate
 check "the failure is one line" one_line "$err"
-check "the failure names the migration and the server's reason" contains "$err" "migration 0002_broken: function no_such_function() does not exist"
+check "the failure names the migration and the server's reason" contains "$err" "migration ${next}_broken: function no_such_function() does not exist"
 run psql -d "$db" -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'"
 check "the failed migration left nothing half done" [ "$out" = 0 ]
 run psql -d "$db" -Atc "SELECT max(version) FROM shop_meta.schema_migrations"
-check "the database is still at version 1" [ "$out" = 1 ]
+check "the database is still at version $latest" [ "$out" = "$latest" ]
 
 expect_exit 0 "shop demo succeeds on a migrated database" "$shop" demo
 check "the demo shows PostgreSQL refusing shop_ordering the payments schema" \
