@@ -19,7 +19,7 @@
  *            writes two streams of each size: one without a snapshot, and one with a
  *            snapshot SNAPSHOT_TAIL events before its end (half of N for a short stream),
  *            where snapshotting every 100 events leaves a reader on average.  Then es_load
- *            of each, over and over.                                       -> ms per load
+ *            of each, in alternating rounds, S seconds per size.           -> ms per load
  *   read     --tag T --events 1000 --seconds S --data JSON
  *            es_read_stream of a whole stream against a plain prepared SELECT of the same
  *            rows by libpq, on the same connection, in alternating rounds.  -> ms per read
@@ -55,7 +55,6 @@
 #define WRITE_BATCH   100 /* events per append when a mode prepares its streams */
 #define MAX_CLIENTS   64
 #define MAX_SIZES     8
-#define READ_ROUNDS   10 /* the read comparison alternates this many times */
 
 /* An order's state, about the size the Ordering codec writes. */
 static char snapshot_data[] =
@@ -244,7 +243,56 @@ static int run_append(const struct options *opt)
     return rc;
 }
 
+/* ------------------------------------------------------- alternating rounds */
+
+/*
+ * One way of doing a piece of work (a load of one stream, a read by one means), timed in
+ * alternating rounds against the others, so that all of them see the same moments of a
+ * noisy machine.  do_once does the work once and checks what it got.
+ */
+struct timed_way {
+    int (*do_once)(const struct timed_way *way);
+    struct event_store *store;
+    PGconn *conn;
+    const char *stream_id;
+    int64_t expect_snapshot; /* load: the snapshot's version (0: none) */
+    int64_t expect_events;   /* the events it must find */
+    double spent;            /* seconds, over every round */
+    long long count;         /* times done */
+};
+
+/* Each way once untimed (caches), then `rounds` rounds of about seconds / rounds / n
+ * each way, at least once per round. */
+static int time_alternating(struct timed_way *ways, size_t n, double seconds, int rounds)
+{
+    double slice = seconds / ((double)rounds * (double)n);
+    int rc = 0;
+    for (size_t w = 0; rc == 0 && w < n; w++)
+        rc = ways[w].do_once(&ways[w]);
+    for (int round = 0; rc == 0 && round < rounds; round++) {
+        for (size_t w = 0; rc == 0 && w < n; w++) {
+            double t0 = now_s(), elapsed = 0;
+            long long count = 0;
+            while (rc == 0 && (count == 0 || elapsed < slice)) {
+                rc = ways[w].do_once(&ways[w]);
+                count++;
+                elapsed = now_s() - t0;
+            }
+            ways[w].spent += elapsed;
+            ways[w].count += count;
+        }
+    }
+    return rc;
+}
+
+static double mean_ms(const struct timed_way *way)
+{
+    return way->spent * 1000.0 / (double)way->count;
+}
+
 /* -------------------------------------------------------------------- load */
+
+#define LOAD_ROUNDS 5
 
 /* Events after the snapshot in a stream of n: SNAPSHOT_TAIL, or half of a short stream. */
 static int64_t snapshot_tail(int64_t n)
@@ -252,35 +300,19 @@ static int64_t snapshot_tail(int64_t n)
     return n >= 2 * SNAPSHOT_TAIL ? SNAPSHOT_TAIL : n / 2;
 }
 
-/* Loads stream_id for about `seconds`, checking every load; the mean in ms. */
-static int time_loads(double *out_ms, struct event_store *store, const char *stream_id,
-                      double seconds, int64_t expect_snapshot, int64_t expect_events)
+static int load_once(const struct timed_way *way)
 {
-    long long loads = 0;
-    double t0 = now_s(), elapsed = 0;
-    int rc = 0;
-    /* The first load warms the caches and is not timed. */
-    for (int warm = 1; rc == 0 && (warm || elapsed < seconds || loads < 3); warm = 0) {
-        struct es_snapshot snapshot = {0};
-        struct es_event_list events = {0};
-        rc = es_load(store, &snapshot, &events, stream_id, 1);
-        if (rc == 0 &&
-            (snapshot.stream_version != expect_snapshot || (int64_t)events.count != expect_events))
-            rc = shop_error_set(SHOP_EINTERNAL,
-                                "es_load(%s): snapshot at %lld and %zu events, expected %lld "
-                                "and %lld",
-                                stream_id, (long long)snapshot.stream_version, events.count,
-                                (long long)expect_snapshot, (long long)expect_events);
-        es_snapshot_dispose(&snapshot);
-        es_event_list_dispose(&events);
-        if (warm)
-            t0 = now_s();
-        else
-            loads++;
-        elapsed = now_s() - t0;
-    }
-    if (rc == 0)
-        *out_ms = elapsed * 1000.0 / (double)loads;
+    struct es_snapshot snapshot = {0};
+    struct es_event_list events = {0};
+    int rc = es_load(way->store, &snapshot, &events, way->stream_id, 1);
+    if (rc == 0 && (snapshot.stream_version != way->expect_snapshot ||
+                    (int64_t)events.count != way->expect_events))
+        rc = shop_error_set(SHOP_EINTERNAL,
+                            "es_load(%s): snapshot at %lld and %zu events, expected %lld and %lld",
+                            way->stream_id, (long long)snapshot.stream_version, events.count,
+                            (long long)way->expect_snapshot, (long long)way->expect_events);
+    es_snapshot_dispose(&snapshot);
+    es_event_list_dispose(&events);
     return rc;
 }
 
@@ -288,33 +320,35 @@ static int run_load(const struct options *opt)
 {
     PGconn *conn = NULL;
     struct event_store *store = NULL;
-    char plain[MAX_SIZES][ES_STREAM_ID_MAX + 1], snap[MAX_SIZES][ES_STREAM_ID_MAX + 1];
+    char ids[2 * MAX_SIZES][ES_STREAM_ID_MAX + 1];
+    struct timed_way ways[2 * MAX_SIZES]; /* per size: [2i] no snapshot, [2i+1] snapshot */
+    size_t n = 2 * opt->size_count;
     int rc = store_open(&conn, &store);
-    if (rc < 0)
-        return rc;
 
     for (size_t i = 0; rc == 0 && i < opt->size_count; i++) {
-        int64_t n = opt->sizes[i];
-        snprintf(plain[i], sizeof plain[i], "bench-%s-load%lld", opt->tag, (long long)n);
-        snprintf(snap[i], sizeof snap[i], "bench-%s-load%lld-snap", opt->tag, (long long)n);
-        rc = stream_write(store, plain[i], n, 0, opt->data);
+        int64_t events = opt->sizes[i], tail = snapshot_tail(events);
+        snprintf(ids[2 * i], sizeof ids[0], "bench-%s-load%lld", opt->tag, (long long)events);
+        snprintf(ids[2 * i + 1], sizeof ids[0], "bench-%s-load%lld-snap", opt->tag,
+                 (long long)events);
+        ways[2 * i] = (struct timed_way){
+            .do_once = load_once, .store = store, .stream_id = ids[2 * i], .expect_events = events};
+        ways[2 * i + 1] = (struct timed_way){.do_once = load_once,
+                                             .store = store,
+                                             .stream_id = ids[2 * i + 1],
+                                             .expect_snapshot = events - tail,
+                                             .expect_events = tail};
+        rc = stream_write(store, ids[2 * i], events, 0, opt->data);
         if (rc == 0)
-            rc = stream_write(store, snap[i], n, n - snapshot_tail(n), opt->data);
+            rc = stream_write(store, ids[2 * i + 1], events, events - tail, opt->data);
     }
+    if (rc == 0)
+        rc = time_alternating(ways, n, opt->seconds * (double)opt->size_count, LOAD_ROUNDS);
     for (size_t i = 0; rc == 0 && i < opt->size_count; i++) {
-        int64_t n = opt->sizes[i];
-        int64_t tail = snapshot_tail(n);
-        double ms_plain = 0, ms_snap = 0;
         char name[64];
-        rc = time_loads(&ms_plain, store, plain[i], opt->seconds / 2, 0, n);
-        if (rc == 0)
-            rc = time_loads(&ms_snap, store, snap[i], opt->seconds / 2, n - tail, tail);
-        if (rc < 0)
-            break;
-        snprintf(name, sizeof name, "load.events%lld.no_snapshot", (long long)n);
-        print_result(name, ms_plain, "ms/load");
-        snprintf(name, sizeof name, "load.events%lld.snapshot", (long long)n);
-        print_result(name, ms_snap, "ms/load");
+        snprintf(name, sizeof name, "load.events%d.no_snapshot", opt->sizes[i]);
+        print_result(name, mean_ms(&ways[2 * i]), "ms/load");
+        snprintf(name, sizeof name, "load.events%d.snapshot", opt->sizes[i]);
+        print_result(name, mean_ms(&ways[2 * i + 1]), "ms/load");
     }
     store_close(conn, store);
     return rc;
@@ -322,38 +356,43 @@ static int run_load(const struct options *opt)
 
 /* -------------------------------------------------------------------- read */
 
+#define READ_ROUNDS 10
+
 static const char PLAIN_READ_SQL[] =
     "SELECT global_position, stream_id, stream_version, type, schema_version, data, metadata, "
     "recorded_at, transaction_id FROM " CONTEXT ".events WHERE stream_id = $1 "
     "ORDER BY stream_version";
 
-/* One whole-stream read either way; checks it found n events. */
-static int read_once(struct event_store *store, PGconn *conn, int plain, const char *stream_id,
-                     int64_t n)
+static int check_found(const char *who, const struct timed_way *way, int64_t found)
 {
-    int64_t found;
-    if (plain) {
-        PGresult *res = PQexecPrepared(conn, "es_bench_plain_read", 1, &stream_id, NULL, NULL, 0);
-        int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-        found = ok ? PQntuples(res) : -1;
-        if (!ok)
-            shop_error_set(SHOP_EINTERNAL, "plain SELECT: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        if (!ok)
-            return SHOP_EINTERNAL;
-    } else {
-        struct es_event_list events = {0};
-        int rc = es_read_stream(store, &events, stream_id, ES_WHOLE_STREAM);
-        found = (int64_t)events.count;
-        es_event_list_dispose(&events);
-        if (rc < 0)
-            return rc;
-    }
-    if (found != n)
-        return shop_error_set(SHOP_EINTERNAL, "%s read %lld events of %s, expected %lld",
-                              plain ? "plain SELECT" : "es_read_stream", (long long)found,
-                              stream_id, (long long)n);
-    return 0;
+    if (found == way->expect_events)
+        return 0;
+    return shop_error_set(SHOP_EINTERNAL, "%s read %lld events of %s, expected %lld", who,
+                          (long long)found, way->stream_id, (long long)way->expect_events);
+}
+
+static int read_with_port(const struct timed_way *way)
+{
+    struct es_event_list events = {0};
+    int rc = es_read_stream(way->store, &events, way->stream_id, ES_WHOLE_STREAM);
+    if (rc == 0)
+        rc = check_found("es_read_stream", way, (int64_t)events.count);
+    es_event_list_dispose(&events);
+    return rc;
+}
+
+/* The same rows by a prepared SELECT on the same connection, fetched and left as text. */
+static int read_with_select(const struct timed_way *way)
+{
+    PGresult *res =
+        PQexecPrepared(way->conn, "es_bench_plain_read", 1, &way->stream_id, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = shop_error_set(SHOP_EINTERNAL, "plain SELECT: %s", PQresultErrorMessage(res));
+    else
+        rc = check_found("plain SELECT", way, PQntuples(res));
+    PQclear(res);
+    return rc;
 }
 
 static int run_read(const struct options *opt)
@@ -361,15 +400,22 @@ static int run_read(const struct options *opt)
     PGconn *conn = NULL;
     struct event_store *store = NULL;
     char stream_id[ES_STREAM_ID_MAX + 1];
-    double spent[2] = {0, 0}; /* [0] es_read_stream, [1] plain SELECT */
-    long long reads[2] = {0, 0};
-    int64_t n = opt->events;
     int rc = store_open(&conn, &store);
     if (rc < 0)
         return rc;
 
-    snprintf(stream_id, sizeof stream_id, "bench-%s-read%lld", opt->tag, (long long)n);
-    rc = stream_write(store, stream_id, n, 0, opt->data);
+    snprintf(stream_id, sizeof stream_id, "bench-%s-read%d", opt->tag, opt->events);
+    struct timed_way ways[2] = {
+        {.do_once = read_with_port,
+         .store = store,
+         .stream_id = stream_id,
+         .expect_events = opt->events},
+        {.do_once = read_with_select,
+         .conn = conn,
+         .stream_id = stream_id,
+         .expect_events = opt->events},
+    };
+    rc = stream_write(store, stream_id, opt->events, 0, opt->data);
     if (rc == 0) {
         PGresult *res = PQprepare(conn, "es_bench_plain_read", PLAIN_READ_SQL, 1, NULL);
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -377,30 +423,14 @@ static int run_read(const struct options *opt)
                                 PQresultErrorMessage(res));
         PQclear(res);
     }
-    for (int way = 0; rc == 0 && way < 2; way++) /* warm-up, untimed */
-        rc = read_once(store, conn, way, stream_id, n);
-
-    /* Alternating rounds, so that both ways see the same moments of a noisy machine. */
-    double slice = opt->seconds / (2.0 * READ_ROUNDS);
-    for (int round = 0; rc == 0 && round < READ_ROUNDS; round++) {
-        for (int way = 0; rc == 0 && way < 2; way++) {
-            double t0 = now_s(), elapsed = 0;
-            long long count = 0;
-            while (rc == 0 && (elapsed < slice || count == 0)) {
-                rc = read_once(store, conn, way, stream_id, n);
-                count++;
-                elapsed = now_s() - t0;
-            }
-            spent[way] += elapsed;
-            reads[way] += count;
-        }
-    }
+    if (rc == 0)
+        rc = time_alternating(ways, 2, opt->seconds, READ_ROUNDS);
     if (rc == 0) {
         char name[64];
-        snprintf(name, sizeof name, "read.events%lld.es_read_stream", (long long)n);
-        print_result(name, spent[0] * 1000.0 / (double)reads[0], "ms/read");
-        snprintf(name, sizeof name, "read.events%lld.plain_select", (long long)n);
-        print_result(name, spent[1] * 1000.0 / (double)reads[1], "ms/read");
+        snprintf(name, sizeof name, "read.events%d.es_read_stream", opt->events);
+        print_result(name, mean_ms(&ways[0]), "ms/read");
+        snprintf(name, sizeof name, "read.events%d.plain_select", opt->events);
+        print_result(name, mean_ms(&ways[1]), "ms/read");
     }
     store_close(conn, store);
     return rc;
