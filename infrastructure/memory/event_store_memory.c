@@ -223,6 +223,14 @@ static int memory_append(struct event_store *self, int64_t *out_version, const c
     return rc;
 }
 
+static bool in_range(struct event_store_memory *s, const struct es_event *e, const char *stream_id,
+                     struct es_stream_range range)
+{
+    return strcmp(e->stream_id, stream_id) == 0 && visible_to(s, e, 0) &&
+           e->stream_version >= range.from_version && e->stream_version <= range.to_version &&
+           e->recorded_at_us <= range.until_us;
+}
+
 static int memory_read_stream(struct event_store *self, struct es_event_list *out,
                               const char *stream_id, struct es_stream_range range)
 {
@@ -234,15 +242,15 @@ static int memory_read_stream(struct event_store *self, struct es_event_list *ou
         return rc;
 
     /* Positions follow versions within a stream, so position order is version order. */
-    for (size_t i = 0; i < s->event_count; i++) {
-        const struct es_event *e = &s->events[i];
-        if (strcmp(e->stream_id, stream_id) != 0 || !visible_to(s, e, 0) ||
-            e->stream_version < range.from_version || e->stream_version > range.to_version ||
-            e->recorded_at_us > range.until_us)
-            continue;
-        out->items = shop_xreallocarray(out->items, out->count + 1, sizeof *out->items);
-        copy_event(&out->items[out->count++], e);
-    }
+    size_t count = 0;
+    for (size_t i = 0; i < s->event_count; i++)
+        count += in_range(s, &s->events[i], stream_id, range);
+    if (count == 0)
+        return 0;
+    out->items = shop_xcalloc(count, sizeof *out->items);
+    for (size_t i = 0; i < s->event_count; i++)
+        if (in_range(s, &s->events[i], stream_id, range))
+            copy_event(&out->items[out->count++], &s->events[i]);
     return 0;
 }
 
@@ -298,6 +306,8 @@ static int memory_read_all(struct event_store *self, struct es_event_list *out,
 
     const struct es_event **candidates = NULL;
     size_t count = 0;
+    if (s->event_count > 0)
+        candidates = shop_xreallocarray(NULL, s->event_count, sizeof *candidates);
     for (size_t i = 0; i < s->event_count; i++) {
         const struct es_event *e = &s->events[i];
         if (e->transaction_id >= xmin)
@@ -306,7 +316,6 @@ static int memory_read_all(struct event_store *self, struct es_event_list *out,
             (e->transaction_id == after.transaction_id &&
              e->global_position <= after.global_position))
             continue;
-        candidates = shop_xreallocarray(candidates, count + 1, sizeof *candidates);
         candidates[count++] = e;
     }
     if (count > 0)

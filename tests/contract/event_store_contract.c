@@ -828,6 +828,33 @@ Test(the_global_log, never_gives_the_event_of_a_slow_writer_that_rolls_back)
     slow_writer_scenario(0);
 }
 
+Test(the_global_log, is_ordered_by_transaction_so_an_old_transaction_appending_late_is_not_skipped)
+{
+    contract_es_begin_slow_writer(); /* an old transaction, id taken, nothing appended */
+    append_one("order-a", ES_EXPECT_NO_STREAM, "Quick");
+    struct es_new_event slow = event("Slow", "{}");
+    contract_es_slow_writer_append("order-slow", &slow);
+    assert_log_has_nothing_after((struct es_checkpoint){0, 0});
+    contract_es_finish_slow_writer(1);
+
+    /* One event per batch: each read resumes from the checkpoint of the one before. */
+    struct es_event_list all;
+    read_log_until(&all, (struct es_checkpoint){0, 0}, 2);
+    es_event_list_dispose(&all);
+    struct es_event_list first, second;
+    cr_assert_eq(es_read_all(store, &first, (struct es_checkpoint){0, 0}, 1), 0);
+    cr_assert_eq(first.count, 1);
+    cr_assert_eq(es_read_all(store, &second, checkpoint_of(&first.items[0]), 1), 0);
+    cr_assert_eq(second.count, 1, "the second event was not skipped");
+    cr_expect_str_eq(first.items[0].type, "Slow", "the older transaction comes first");
+    cr_expect_str_eq(second.items[0].type, "Quick");
+    cr_expect_gt(first.items[0].global_position, second.items[0].global_position,
+                 "although its position is higher: positions alone would have skipped it");
+    assert_log_has_nothing_after(checkpoint_of(&second.items[0]));
+    es_event_list_dispose(&first);
+    es_event_list_dispose(&second);
+}
+
 Test(the_global_log, is_empty_for_a_new_store)
 {
     assert_log_has_nothing_after((struct es_checkpoint){0, 0});

@@ -21,4 +21,13 @@ void contract_es_free(struct event_store *store);
 void contract_es_start_slow_writer(const char *stream_id, const struct es_new_event *event);
 void contract_es_finish_slow_writer(int commit);
 
+/*
+ * The same in two steps: begin the second writer's transaction and make it take its
+ * transaction id now (PostgreSQL: SELECT pg_current_xact_id()), then append later, after
+ * other writers — an old transaction whose event gets a higher position than theirs.
+ * contract_es_start_slow_writer is these two in a row.
+ */
+void contract_es_begin_slow_writer(void);
+void contract_es_slow_writer_append(const char *stream_id, const struct es_new_event *event);
+
 #endif

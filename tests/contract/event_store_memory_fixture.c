@@ -53,12 +53,22 @@ void contract_es_free(struct event_store *store)
     current = NULL;
 }
 
-void contract_es_start_slow_writer(const char *stream_id, const struct es_new_event *event)
+void contract_es_begin_slow_writer(void)
 {
     cr_assert_eq(event_store_memory_open_other(current, &slow_transaction), 0);
+}
+
+void contract_es_slow_writer_append(const char *stream_id, const struct es_new_event *event)
+{
     cr_assert_eq(
         event_store_memory_append_in(current, slow_transaction, stream_id, ES_EXPECT_ANY, event, 1),
         0, "%s", shop_error_message());
+}
+
+void contract_es_start_slow_writer(const char *stream_id, const struct es_new_event *event)
+{
+    contract_es_begin_slow_writer();
+    contract_es_slow_writer_append(stream_id, event);
 }
 
 void contract_es_finish_slow_writer(int commit)

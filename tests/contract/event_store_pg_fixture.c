@@ -4,7 +4,8 @@
  *
  * The slow writer is a real second writer: its own connection, BEGIN, then an append
  * through a second adapter on that connection, which joins the open transaction (the
- * port's promise); it stays open until contract_es_finish_slow_writer.
+ * port's promise); it stays open until contract_es_finish_slow_writer.  Started in one step,
+ * its transaction id is assigned by that append's INSERT.
  */
 #include "infrastructure/postgres/event_store_pg.h"
 #include "tests/contract/event_store_contract.h"
@@ -45,17 +46,30 @@ void contract_es_free(struct event_store *store)
     db = NULL;
 }
 
+void contract_es_begin_slow_writer(void)
+{
+    slow_conn = test_db_connect(db_name, NULL);
+    cr_assert_eq(event_store_pg_new(&slow_store, slow_conn, "ordering"), 0, "%s",
+                 shop_error_message());
+    test_db_exec(slow_conn, "BEGIN");
+    test_db_exec(slow_conn, "SELECT pg_current_xact_id()"); /* takes the id now */
+}
+
+void contract_es_slow_writer_append(const char *stream_id, const struct es_new_event *event)
+{
+    cr_assert_eq(es_append(slow_store, NULL, stream_id, ES_EXPECT_ANY, event, 1, NULL), 0, "%s",
+                 shop_error_message());
+    cr_assert_eq(PQtransactionStatus(slow_conn), PQTRANS_INTRANS,
+                 "the append joined BEGIN's transaction and left it open");
+}
+
 void contract_es_start_slow_writer(const char *stream_id, const struct es_new_event *event)
 {
     slow_conn = test_db_connect(db_name, NULL);
     cr_assert_eq(event_store_pg_new(&slow_store, slow_conn, "ordering"), 0, "%s",
                  shop_error_message());
     test_db_exec(slow_conn, "BEGIN");
-    cr_assert_eq(es_append(slow_store, NULL, stream_id, ES_EXPECT_ANY, event, 1, NULL), 0, "%s",
-                 shop_error_message());
-    cr_assert_eq(PQtransactionStatus(slow_conn), PQTRANS_INTRANS,
-                 "the append joined BEGIN's "
-                 "transaction and left it open");
+    contract_es_slow_writer_append(stream_id, event);
 }
 
 void contract_es_finish_slow_writer(int commit)
