@@ -77,10 +77,13 @@ static void print_usage(void)
            "\n"
            "Commands:\n");
     for (size_t i = 0; i < cli_command_count; i++) {
-        char left[64];
+        char left[160];
         snprintf(left, sizeof left, "%s%s%s", cli_commands[i].name,
                  *cli_commands[i].args ? " " : "", cli_commands[i].args);
-        printf("  %-26s %s\n", left, cli_commands[i].summary);
+        if (strlen(left) > 26) /* a long synopsis gets a line of its own */
+            printf("  %s\n  %-26s %s\n", left, "", cli_commands[i].summary);
+        else
+            printf("  %-26s %s\n", left, cli_commands[i].summary);
     }
     printf("\n"
            "Options (before or after the command):\n"
