@@ -21,9 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void say(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void say(const struct cli *cli, const char *fmt, ...)
+void demo_say(const struct cli *cli, const char *fmt, ...)
 {
     if (cli->json)
         return;
@@ -75,7 +73,7 @@ static void kernel_line(const struct cli *cli, cJSON *list, const char *asked, i
         snprintf(result, sizeof result, "refused: %s", shop_error_message());
     else
         snprintf(result, sizeof result, "%s", answer);
-    say(cli, "   %-26s -> %s\n", asked, result);
+    demo_say(cli, "   %-26s -> %s\n", asked, result);
     if (list) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "asked", asked);
@@ -93,7 +91,7 @@ static void tour_kernel(const struct cli *cli, cJSON *doc)
     money price, a, b, sum;
     int rc;
 
-    say(cli, "4. The shared kernel: value objects check their rules when they are made\n");
+    demo_say(cli, "4. The shared kernel: value objects check their rules when they are made\n");
 
     rc = money_parse(&price, "12.50", "EUR");
     if (rc == 0)
@@ -134,7 +132,7 @@ static void tour_kernel(const struct cli *cli, cJSON *doc)
         uuid_format(id_text, id);
     kernel_line(cli, list, "a new order id (UUID v7)", rc, id_text);
 
-    say(cli, "   Read: domain/shared/money.c, domain/shared/sku.c, tests/unit/money_test.c\n\n");
+    demo_say(cli, "   Read: domain/shared/money.c, domain/shared/sku.c, tests/unit/money_test.c\n\n");
 }
 
 int cmd_demo(struct cli *cli, int argc, char **argv)
@@ -154,20 +152,20 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
         (status = cli_connect(cli, &conn)) != 0)
         goto done;
 
-    say(cli, "ddd-shop demo: order fulfilment built with domain-driven design, in C\n\n");
-    say(cli, "1. Preparing the database (what `shop db migrate` does)\n");
+    demo_say(cli, "ddd-shop demo: order fulfilment built with domain-driven design, in C\n\n");
+    demo_say(cli, "1. Preparing the database (what `shop db migrate` does)\n");
     if ((status = cli_db_migrate(cli, conn, &shipped, false, "   ", doc ? &migration : NULL)) != 0)
         goto done;
     if (doc)
         cJSON_AddItemToObject(doc, "migration", migration);
-    say(cli, "   Read: application/operations/migrate.c, "
+    demo_say(cli, "   Read: application/operations/migrate.c, "
              "infrastructure/postgres/migration_store_pg.c\n\n");
 
     if ((rc = system_status_read(&st, conn)) < 0) {
         status = cli_fail(cli, rc);
         goto done;
     }
-    say(cli, "2. Bounded contexts: each owns one schema and logs in as its own role\n");
+    demo_say(cli, "2. Bounded contexts: each owns one schema and logs in as its own role\n");
     cJSON *contexts = doc ? cJSON_AddArrayToObject(doc, "contexts") : NULL;
     bool all_confined = true;
     const char *unconfined = NULL; /* the first context that is not, for the refusal */
@@ -178,7 +176,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
         all_confined = all_confined && confined;
         if (!confined && !unconfined)
             unconfined = c->name;
-        say(cli, "   %-14s schema %-14s role %-19s %s\n", c->name, c->name, c->role,
+        demo_say(cli, "   %-14s schema %-14s role %-19s %s\n", c->name, c->name, c->role,
             confined ? "uses its own schema and no other" : "NOT CONFINED");
         if (contexts) {
             cJSON *o = cJSON_CreateObject();
@@ -188,17 +186,17 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
             cJSON_AddItemToArray(contexts, o);
         }
     }
-    say(cli, "   Read: infrastructure/postgres/migrations/0001_contexts_schemas_and_roles.sql\n\n");
+    demo_say(cli, "   Read: infrastructure/postgres/migrations/0001_contexts_schemas_and_roles.sql\n\n");
 
-    say(cli, "3. Data ownership is enforced by PostgreSQL, not by convention\n");
+    demo_say(cli, "3. Data ownership is enforced by PostgreSQL, not by convention\n");
     char message[256];
     rc = try_reading_payments_as(conn, "shop_ordering", message, sizeof message);
     if (rc < 0) {
-        say(cli, "   (skipped: %s)\n\n", shop_error_message());
+        demo_say(cli, "   (skipped: %s)\n\n", shop_error_message());
     } else {
-        say(cli, "   as shop_ordering: %s\n", read_payments_sql);
-        say(cli, "   -> %s: %s\n", rc == 1 ? "refused" : "ALLOWED", message);
-        say(cli, "   Read: docs/adr/0003-migrations-schemas-and-roles.md, "
+        demo_say(cli, "   as shop_ordering: %s\n", read_payments_sql);
+        demo_say(cli, "   -> %s: %s\n", rc == 1 ? "refused" : "ALLOWED", message);
+        demo_say(cli, "   Read: docs/adr/0003-migrations-schemas-and-roles.md, "
                  "tests/integration/role_isolation_test.c\n\n");
         if (doc) {
             cJSON *o = cJSON_AddObjectToObject(doc, "ownership_check");
@@ -219,7 +217,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
         goto done;
     }
 
-    say(cli, "The system's status: %s.\n",
+    demo_say(cli, "The system's status: %s.\n",
         all_confined ? "every context is confined to its own data"
                      : "SOME CONTEXT IS NOT CONFINED (see `shop db status`)");
     if (doc)

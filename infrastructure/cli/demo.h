@@ -10,6 +10,9 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
+/* Prints the tour's text (nothing with --json, where the steps fill a JSON document). */
+void demo_say(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /*
  * Step 5: orders placed, confirmed and cancelled by Ordering's command handlers on the
  * PostgreSQL event store.  Adds "event_sourcing" to doc (may be NULL).  The connection's

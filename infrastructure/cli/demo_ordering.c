@@ -24,22 +24,9 @@
 #include "infrastructure/system/id_generator_uuid.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void say(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void say(const struct cli *cli, const char *fmt, ...)
-{
-    if (cli->json)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-}
 
 static const struct {
     const char *sku, *price;
@@ -88,7 +75,7 @@ static int show_stream(const struct cli *cli, struct event_store *es, order_id i
         if ((rc = order_event_decode(&decoded, e->type, e->schema_version, e->data)) < 0)
             break;
         order_evolve(out_state, &decoded);
-        say(cli, "     v%" PRId64 "  %s  %-15s -> %s\n", e->stream_version,
+        demo_say(cli, "     v%" PRId64 "  %s  %-15s -> %s\n", e->stream_version,
             cli_format_time(when, e->recorded_at_us), e->type,
             order_status_name(out_state->status));
         if (types)
@@ -112,7 +99,7 @@ int demo_event_sourcing(const struct cli *cli, PGconn *conn, cJSON *doc)
     cJSON *out = doc ? cJSON_AddObjectToObject(doc, "event_sourcing") : NULL;
     int rc;
 
-    say(cli, "5. Event sourcing: an order is the list of what happened to it\n");
+    demo_say(cli, "5. Event sourcing: an order is the list of what happened to it\n");
     /* Ordering writes as its own role: the grants of step 3 are in force here too. */
     if ((rc = pg_exec_command(conn, "SET ROLE shop_ordering", "becoming shop_ordering")) < 0)
         goto done;
@@ -144,20 +131,20 @@ int demo_event_sourcing(const struct cli *cli, PGconn *conn, cJSON *doc)
         goto done;
     money_format(total, sizeof total, state->total);
     uuid_format(first_text, first.uuid);
-    say(cli, "   place DEMO-MUG x2, DEMO-TEA x1, DEMO-MUG x1  -> order %s\n", first_text);
-    say(cli, "     %zu lines after merging, total %s (3 x 8.50 + 1 x 4.25, exact)\n",
+    demo_say(cli, "   place DEMO-MUG x2, DEMO-TEA x1, DEMO-MUG x1  -> order %s\n", first_text);
+    demo_say(cli, "     %zu lines after merging, total %s (3 x 8.50 + 1 x 4.25, exact)\n",
         state->line_count, total);
     meta = new_meta(ids);
     if ((rc = order_service_confirm(&svc, &first, &meta)) < 0)
         goto done;
-    say(cli, "   confirm it                                   -> confirmed\n");
+    demo_say(cli, "   confirm it                                   -> confirmed\n");
     meta = new_meta(ids);
     rc = order_service_cancel(&svc, &first, "changed my mind", &meta);
     if (rc != SHOP_EREFUSED) {
         rc = rc < 0 ? rc : shop_error_set(SHOP_EINTERNAL, "a confirmed order was cancelled");
         goto done;
     }
-    say(cli, "   cancel it                                    -> refused: %s\n",
+    demo_say(cli, "   cancel it                                    -> refused: %s\n",
         shop_error_message());
     if (out) {
         cJSON_AddStringToObject(out, "order_id", first_text);
@@ -174,16 +161,16 @@ int demo_event_sourcing(const struct cli *cli, PGconn *conn, cJSON *doc)
     if ((rc = order_service_cancel(&svc, &second, "changed my mind", &meta)) < 0)
         goto done;
     uuid_format(second_text, second.uuid);
-    say(cli, "   place DEMO-TEA x3, then cancel it            -> order %s cancelled\n",
+    demo_say(cli, "   place DEMO-TEA x3, then cancel it            -> order %s cancelled\n",
         second_text);
     if (out)
         cJSON_AddStringToObject(out, "cancelled_order_id", second_text);
 
-    say(cli, "   the first order's stream, folded event by event:\n");
+    demo_say(cli, "   the first order's stream, folded event by event:\n");
     cJSON *types = out ? cJSON_AddArrayToObject(out, "history") : NULL;
     if ((rc = show_stream(cli, es, first, ES_WHOLE_STREAM, types, state)) < 0)
         goto done;
-    say(cli, "   the same order as of version 1 (time travel):\n");
+    demo_say(cli, "   the same order as of version 1 (time travel):\n");
     struct es_stream_range v1 = {1, 1, ES_UNBOUNDED};
     if ((rc = show_stream(cli, es, first, v1, NULL, state)) < 0)
         goto done;
@@ -198,13 +185,13 @@ int demo_event_sourcing(const struct cli *cli, PGconn *conn, cJSON *doc)
         rc = rc < 0 ? rc : shop_error_set(SHOP_EINTERNAL, "a stale append was accepted");
         goto done;
     }
-    say(cli, "   append with a stale expected version (1)     -> conflict: %s\n",
+    demo_say(cli, "   append with a stale expected version (1)     -> conflict: %s\n",
         shop_error_message());
     if (out)
         cJSON_AddStringToObject(out, "stale_append", shop_error_message());
-    say(cli, "   See it yourself: shop order history %s [--as-of 1]\n", first_text);
-    say(cli, "                    shop events tail\n");
-    say(cli, "   Read: domain/ordering/order.c, application/ordering/order_service.c,\n"
+    demo_say(cli, "   See it yourself: shop order history %s [--as-of 1]\n", first_text);
+    demo_say(cli, "                    shop events tail\n");
+    demo_say(cli, "   Read: domain/ordering/order.c, application/ordering/order_service.c,\n"
              "         infrastructure/postgres/event_store_pg.c, docs/patterns/event-sourcing.md\n\n");
     rc = SHOP_OK;
 

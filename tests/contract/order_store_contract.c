@@ -22,6 +22,8 @@
 #include "infrastructure/ordering/order_store_es.h"
 #include "tests/contract/event_store_contract.h"
 
+#include "tests/support/order_expect.h"
+
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,25 +136,6 @@ static void fold_whole_stream(order *out, int64_t *out_version)
     es_event_list_dispose(&all);
 }
 
-static void expect_same_order(const order *a, const order *b)
-{
-    cr_expect(uuid_equal(a->id.uuid, b->id.uuid));
-    cr_expect_eq(a->status, b->status);
-    cr_expect_str_eq(a->customer.text, b->customer.text);
-    cr_expect_str_eq(a->address.ship_to.text, b->address.ship_to.text);
-    cr_expect_str_eq(a->address.postcode.code, b->address.postcode.code);
-    cr_assert_eq(a->line_count, b->line_count);
-    for (size_t i = 0; i < a->line_count; i++) {
-        cr_expect_str_eq(a->lines[i].sku.code, b->lines[i].sku.code);
-        cr_expect_eq(a->lines[i].quantity.value, b->lines[i].quantity.value);
-        cr_expect(money_equal(a->lines[i].unit_price, b->lines[i].unit_price));
-        cr_expect(money_equal(a->lines[i].line_total, b->lines[i].line_total));
-    }
-    cr_expect(money_equal(a->total, b->total));
-    cr_expect_str_eq(a->reason, b->reason);
-    cr_expect_eq(a->placed_at_us, b->placed_at_us);
-    cr_expect_eq(a->closed_at_us, b->closed_at_us);
-}
 
 /* The snapshot the store keeps for this order's current schema, and the events after it. */
 static void stored_snapshot(struct es_snapshot *out, struct es_event_list *after)
