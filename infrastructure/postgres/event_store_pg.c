@@ -109,18 +109,13 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_APPEND] =
         "INSERT INTO {schema}.events"
         "       (stream_id, stream_version, type, schema_version, data, metadata)"
-        " SELECT $1, base.version + e.n, e.type, e.schema_version, e.data,"
-        "        jsonb_strip_nulls(jsonb_build_object("
-        "            'message_id', e.message_id, 'correlation_id', e.correlation_id,"
-        "            'causation_id', e.causation_id, 'traceparent', nullif(e.traceparent, '')))"
+        " SELECT $1, base.version + e.n, e.type, e.schema_version, e.data, e.metadata"
         "   FROM (SELECT CASE WHEN $2::bigint = -1"
         "                     THEN (SELECT coalesce(max(stream_version), 0)"
         "                             FROM {schema}.events WHERE stream_id = $1)"
         "                     ELSE $2::bigint END AS version) AS base,"
-        "        unnest($3::text[], $4::int[], $5::jsonb[], $6::uuid[], $7::uuid[], $8::uuid[],"
-        "               $9::text[])"
-        "        WITH ORDINALITY AS e (type, schema_version, data, message_id, correlation_id,"
-        "                              causation_id, traceparent, n)"
+        "        unnest($3::text[], $4::int[], $5::jsonb[], $6::jsonb[])"
+        "        WITH ORDINALITY AS e (type, schema_version, data, metadata, n)"
         "  WHERE $2::bigint <= 0"
         "     OR EXISTS (SELECT 1 FROM {schema}.events"
         "                 WHERE stream_id = $1 AND stream_version = $2::bigint)"
@@ -142,7 +137,10 @@ static const char *const statement_sql[ST_COUNT] = {
 
     [ST_READ_STREAM] = "SELECT " EVENT_COLUMNS " FROM {schema}.events"
                        " WHERE stream_id = $1 AND stream_version BETWEEN $2::bigint AND $3::bigint"
-                       "   AND (extract(epoch FROM recorded_at) * 1000000)::bigint <= $4::bigint"
+                       "   AND recorded_at <= CASE WHEN $4::bigint = 9223372036854775807"
+                       "                           THEN 'infinity'::timestamptz"
+                       "                           ELSE timestamptz 'epoch'"
+                       "                                + $4::bigint * interval '1 microsecond' END"
                        " ORDER BY stream_version",
 
     /* First column: is this row the snapshot?  The snapshot row fills stream_version,
@@ -217,6 +215,16 @@ static int parse_uuid(shop_uuid *out, const PGresult *res, int row, int col)
     return 0;
 }
 
+/* A text column into a fixed buffer, cut to fit (the columns' CHECKs keep them short). */
+static void copy_text(char *out, size_t size, const PGresult *res, int row, int col)
+{
+    size_t len = (size_t)PQgetlength(res, row, col);
+    if (len >= size)
+        len = size - 1;
+    memcpy(out, PQgetvalue(res, row, col), len);
+    out[len] = '\0';
+}
+
 /* Reads EVENT_COLUMNS starting at column c into e (e->data is allocated). */
 static int decode_event(struct es_event *e, const PGresult *res, int row, int c)
 {
@@ -233,10 +241,10 @@ static int decode_event(struct es_event *e, const PGresult *res, int row, int c)
         (rc = parse_u64(&e->transaction_id, res, row, c + 11)) < 0)
         return rc;
     e->schema_version = (int)schema_version;
-    snprintf(e->stream_id, sizeof e->stream_id, "%s", PQgetvalue(res, row, c + 1));
-    snprintf(e->type, sizeof e->type, "%s", PQgetvalue(res, row, c + 3));
-    snprintf(e->meta.traceparent, sizeof e->meta.traceparent, "%s", PQgetvalue(res, row, c + 9));
-    e->data = shop_xstrdup(PQgetvalue(res, row, c + 5));
+    copy_text(e->stream_id, sizeof e->stream_id, res, row, c + 1);
+    copy_text(e->type, sizeof e->type, res, row, c + 3);
+    copy_text(e->meta.traceparent, sizeof e->meta.traceparent, res, row, c + 9);
+    e->data = shop_xstrndup(PQgetvalue(res, row, c + 5), (size_t)PQgetlength(res, row, c + 5));
     return 0;
 }
 
@@ -262,32 +270,53 @@ static int decode_events(struct es_event_list *out, const PGresult *res, int fir
 
 /* ------------------------------------------------------------------ append */
 
-/* The parameters of ST_APPEND: the batch as nine text values. */
+/* The parameters of ST_APPEND: the batch as six text values. */
 struct append_params {
     char expected[24];
-    struct pg_array types, schema_versions, data, message_ids, correlation_ids, causation_ids,
-        traceparents;
-    const char *values[9];
+    struct pg_array types, schema_versions, data, metadata;
+    const char *values[6];
 };
+
+/*
+ * The metadata column's JSON, written here rather than by jsonb_build_object in the
+ * statement (the server then only parses it, as it parses the data).  Every value is a
+ * UUID or a checked traceparent (es_check_append), so none needs escaping; nil ids and an
+ * empty traceparent are left out, as jsonb_strip_nulls would.
+ */
+#define METADATA_JSON_MAX 256
+static void metadata_json(char out[METADATA_JSON_MAX], const struct message_meta *m)
+{
+    static const char *const names[3] = {"message_id", "correlation_id", "causation_id"};
+    const shop_uuid *ids[3] = {&m->message_id, &m->correlation_id, &m->causation_id};
+    size_t len = 1;
+    out[0] = '{';
+    for (int i = 0; i < 3; i++) {
+        char id[UUID_STRING_SIZE];
+        if (uuid_is_nil(*ids[i]))
+            continue;
+        len += (size_t)snprintf(out + len, METADATA_JSON_MAX - len, "%s\"%s\": \"%s\"",
+                                len > 1 ? ", " : "", names[i], uuid_format(id, *ids[i]));
+    }
+    if (m->traceparent[0])
+        len += (size_t)snprintf(out + len, METADATA_JSON_MAX - len, "%s\"traceparent\": \"%s\"",
+                                len > 1 ? ", " : "", m->traceparent);
+    snprintf(out + len, METADATA_JSON_MAX - len, "}");
+}
 
 static void append_params_init(struct append_params *p, const char *stream_id,
                                int64_t expected_version, const struct es_new_event *events,
                                size_t n)
 {
-    struct pg_array *arrays[] = {&p->types,       &p->schema_versions, &p->data,
-                                 &p->message_ids, &p->correlation_ids, &p->causation_ids,
-                                 &p->traceparents};
+    struct pg_array *arrays[] = {&p->types, &p->schema_versions, &p->data, &p->metadata};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         pg_array_init(arrays[i]);
     for (size_t i = 0; i < n; i++) {
-        char id[UUID_STRING_SIZE];
+        char meta[METADATA_JSON_MAX];
         pg_array_add(&p->types, events[i].type);
         pg_array_add_int64(&p->schema_versions, events[i].schema_version);
         pg_array_add(&p->data, events[i].data);
-        pg_array_add(&p->message_ids, uuid_format(id, events[i].meta.message_id));
-        pg_array_add(&p->correlation_ids, uuid_format(id, events[i].meta.correlation_id));
-        pg_array_add(&p->causation_ids, uuid_format(id, events[i].meta.causation_id));
-        pg_array_add(&p->traceparents, events[i].meta.traceparent);
+        metadata_json(meta, &events[i].meta);
+        pg_array_add(&p->metadata, meta);
     }
     snprintf(p->expected, sizeof p->expected, "%" PRId64, expected_version);
     p->values[0] = stream_id;
@@ -301,10 +330,7 @@ static void append_params_dispose(struct append_params *p)
     pg_array_dispose(&p->types);
     pg_array_dispose(&p->schema_versions);
     pg_array_dispose(&p->data);
-    pg_array_dispose(&p->message_ids);
-    pg_array_dispose(&p->correlation_ids);
-    pg_array_dispose(&p->causation_ids);
-    pg_array_dispose(&p->traceparents);
+    pg_array_dispose(&p->metadata);
 }
 
 /*
@@ -356,7 +382,7 @@ static int append_events(struct event_store_pg *s, int64_t *out_version, const c
     for (int attempt = 1;; attempt++) {
         bool lost_race;
         PGresult *res =
-            PQexecPrepared(s->conn, s->statement[ST_APPEND], 9, p->values, NULL, NULL, 0);
+            PQexecPrepared(s->conn, s->statement[ST_APPEND], 6, p->values, NULL, NULL, 0);
         int rc = append_outcome(s, res, stream_id, expected_version, n, out_version, &lost_race);
         PQclear(res);
         if (!lost_race)
@@ -430,7 +456,7 @@ static int append_with_snapshot(struct event_store_pg *s, int64_t *out_version,
      * extended protocol, which PQsendQueryParams speaks. */
     bool sent =
         (!own_transaction || PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) &&
-        PQsendQueryPrepared(s->conn, s->statement[ST_APPEND], 9, p->values, NULL, NULL, 0) &&
+        PQsendQueryPrepared(s->conn, s->statement[ST_APPEND], 6, p->values, NULL, NULL, 0) &&
         PQsendQueryPrepared(s->conn, s->statement[ST_SNAPSHOT], 4, snapshot_values, NULL, NULL,
                             0) &&
         (!own_transaction || PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0));
