@@ -96,10 +96,10 @@ static const char *const event_sourced_contexts[] = {"ordering"};
     " transaction_id::text AS transaction_id_text"
 
 /* The statements, with {schema} standing for the context's quoted schema name. */
-enum { ST_APPEND, ST_SNAPSHOT, ST_READ_STREAM, ST_LOAD, ST_READ_ALL, ST_COUNT };
+enum { ST_APPEND, ST_APPEND_ONE, ST_SNAPSHOT, ST_READ_STREAM, ST_LOAD, ST_READ_ALL, ST_COUNT };
 
-static const char *const statement_suffix[ST_COUNT] = {"append", "snapshot", "read_stream", "load",
-                                                       "read_all"};
+static const char *const statement_suffix[ST_COUNT] = {
+    "append", "append_one", "snapshot", "read_stream", "load", "read_all"};
 
 static const char *const statement_sql[ST_COUNT] = {
     /* $1 stream, $2 expected version (-1: any), then one array per field of the events.
@@ -120,6 +120,20 @@ static const char *const statement_sql[ST_COUNT] = {
         "     OR EXISTS (SELECT 1 FROM {schema}.events"
         "                 WHERE stream_id = $1 AND stream_version = $2::bigint)"
         "  ORDER BY e.n"
+        " RETURNING stream_version",
+
+    /* The same for a batch of one, the common case, without arrays to parse and unnest. */
+    [ST_APPEND_ONE] =
+        "INSERT INTO {schema}.events"
+        "       (stream_id, stream_version, type, schema_version, data, metadata)"
+        " SELECT $1, base.version + 1, $3, $4::int, $5::jsonb, $6::jsonb"
+        "   FROM (SELECT CASE WHEN $2::bigint = -1"
+        "                     THEN (SELECT coalesce(max(stream_version), 0)"
+        "                             FROM {schema}.events WHERE stream_id = $1)"
+        "                     ELSE $2::bigint END AS version) AS base"
+        "  WHERE $2::bigint <= 0"
+        "     OR EXISTS (SELECT 1 FROM {schema}.events"
+        "                 WHERE stream_id = $1 AND stream_version = $2::bigint)"
         " RETURNING stream_version",
 
     /* Written only if the version it describes exists: not after an append that inserted
@@ -270,10 +284,13 @@ static int decode_events(struct es_event_list *out, const PGresult *res, int fir
 
 /* ------------------------------------------------------------------ append */
 
-/* The parameters of ST_APPEND: the batch as six text values. */
+/* The parameters of ST_APPEND (the batch as arrays) or ST_APPEND_ONE: six text values. */
 struct append_params {
+    int statement; /* ST_APPEND or ST_APPEND_ONE */
     char expected[24];
     struct pg_array types, schema_versions, data, metadata;
+    char schema_version[16]; /* ST_APPEND_ONE's */
+    char *metadata_one;      /* ST_APPEND_ONE's */
     const char *values[6];
 };
 
@@ -310,6 +327,22 @@ static void append_params_init(struct append_params *p, const char *stream_id,
     struct pg_array *arrays[] = {&p->types, &p->schema_versions, &p->data, &p->metadata};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         pg_array_init(arrays[i]);
+    p->metadata_one = NULL;
+    snprintf(p->expected, sizeof p->expected, "%" PRId64, expected_version);
+    p->values[0] = stream_id;
+    p->values[1] = p->expected;
+    if (n == 1) {
+        p->statement = ST_APPEND_ONE;
+        p->metadata_one = shop_xmalloc(METADATA_JSON_MAX);
+        metadata_json(p->metadata_one, &events[0].meta);
+        snprintf(p->schema_version, sizeof p->schema_version, "%d", events[0].schema_version);
+        p->values[2] = events[0].type;
+        p->values[3] = p->schema_version;
+        p->values[4] = events[0].data;
+        p->values[5] = p->metadata_one;
+        return;
+    }
+    p->statement = ST_APPEND;
     for (size_t i = 0; i < n; i++) {
         char meta[METADATA_JSON_MAX];
         pg_array_add(&p->types, events[i].type);
@@ -318,9 +351,6 @@ static void append_params_init(struct append_params *p, const char *stream_id,
         metadata_json(meta, &events[i].meta);
         pg_array_add(&p->metadata, meta);
     }
-    snprintf(p->expected, sizeof p->expected, "%" PRId64, expected_version);
-    p->values[0] = stream_id;
-    p->values[1] = p->expected;
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         p->values[2 + i] = pg_array_text(arrays[i]);
 }
@@ -331,6 +361,7 @@ static void append_params_dispose(struct append_params *p)
     pg_array_dispose(&p->schema_versions);
     pg_array_dispose(&p->data);
     pg_array_dispose(&p->metadata);
+    free(p->metadata_one);
 }
 
 /*
@@ -382,7 +413,7 @@ static int append_events(struct event_store_pg *s, int64_t *out_version, const c
     for (int attempt = 1;; attempt++) {
         bool lost_race;
         PGresult *res =
-            PQexecPrepared(s->conn, s->statement[ST_APPEND], 6, p->values, NULL, NULL, 0);
+            PQexecPrepared(s->conn, s->statement[p->statement], 6, p->values, NULL, NULL, 0);
         int rc = append_outcome(s, res, stream_id, expected_version, n, out_version, &lost_race);
         PQclear(res);
         if (!lost_race)
@@ -456,7 +487,7 @@ static int append_with_snapshot(struct event_store_pg *s, int64_t *out_version,
      * extended protocol, which PQsendQueryParams speaks. */
     bool sent =
         (!own_transaction || PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) &&
-        PQsendQueryPrepared(s->conn, s->statement[ST_APPEND], 6, p->values, NULL, NULL, 0) &&
+        PQsendQueryPrepared(s->conn, s->statement[p->statement], 6, p->values, NULL, NULL, 0) &&
         PQsendQueryPrepared(s->conn, s->statement[ST_SNAPSHOT], 4, snapshot_values, NULL, NULL,
                             0) &&
         (!own_transaction || PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0));

@@ -116,7 +116,7 @@ Test(the_postgres_event_store, shares_its_prepared_statements_with_a_second_stor
     append(store, "order-1", 1, 1);
     char *count = query_text(db, "SELECT count(*) FROM pg_prepared_statements"
                                  " WHERE name LIKE 'es\\_ordering\\_%'");
-    cr_expect_str_eq(count, "5\n", "each statement prepared once");
+    cr_expect_str_eq(count, "6\n", "each of the six statements prepared once");
     free(count);
     es_free(second);
     cr_expect_eq(stream_length(store, "order-1"), 2, "the first store still works");
