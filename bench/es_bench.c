@@ -359,8 +359,9 @@ static int run_load(const struct options *opt)
 #define READ_ROUNDS 10
 
 static const char PLAIN_READ_SQL[] =
-    "SELECT global_position, stream_id, stream_version, type, schema_version, data, metadata, "
-    "recorded_at, transaction_id FROM " CONTEXT ".events WHERE stream_id = $1 "
+    "SELECT global_position, stream_id, stream_version, type, schema_version, data, message_id, "
+    "correlation_id, causation_id, traceparent, recorded_at, transaction_id FROM " CONTEXT
+    ".events WHERE stream_id = $1 "
     "ORDER BY stream_version";
 
 static int check_found(const char *who, const struct timed_way *way, int64_t found)

@@ -43,11 +43,13 @@
  *
  * Parameters travel in text format; arrays as literals built by pg_array.c (every element
  * quoted and escaped), which keeps the SQL readable and needs no type OIDs in the code.
- * Times are microseconds since the epoch both ways, exactly:
- * (extract(epoch FROM recorded_at) * 1000000)::bigint (extract returns numeric), compared
- * on the row side, so ES_UNBOUNDED (INT64_MAX) needs no special case.  recorded_at is
- * now(), the start of the writing transaction, shared by all of its events.  xid8 is its
- * decimal text.
+ * A batch of one has its own statement with plain parameters (no array to parse).
+ * Results of reads come in binary format: the events are plain typed columns (the
+ * message ids are uuid columns, not JSON), so the server computes and prints nothing and
+ * decode_event() copies bytes instead of parsing text.  Times are microseconds since the
+ * epoch both ways: timestamptz's binary form is microseconds since 2000-01-01, and the
+ * as-of bound is turned into a timestamptz once per statement, not per row.  recorded_at
+ * is now(), the start of the writing transaction, shared by all of its events.
  *
  * Read next: tests/contract/event_store_contract.c (the promises, run on this adapter and
  * the in-memory one), tests/integration/event_store_concurrency_test.c.
@@ -60,6 +62,7 @@
 #include "infrastructure/postgres/pg_array.h"
 #include "infrastructure/postgres/sqlstate.h"
 
+#include <endian.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -88,12 +91,10 @@ static const char *const event_sourced_contexts[] = {"ordering"};
  * names of their own: an ORDER BY transaction_id must mean the xid8 column (and use the
  * index), not the text made of it, which would sort "10" before "9".
  */
+/* Read in binary (see decode_event): plain columns, nothing for the server to compute. */
 #define EVENT_COLUMNS                                                                              \
-    "global_position, stream_id, stream_version, type, schema_version, data::text AS data_text,"   \
-    " metadata->>'message_id', metadata->>'correlation_id', metadata->>'causation_id',"            \
-    " coalesce(metadata->>'traceparent', ''),"                                                     \
-    " (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_at_us,"                      \
-    " transaction_id::text AS transaction_id_text"
+    "global_position, stream_id, stream_version, type, schema_version, data,"                      \
+    " message_id, correlation_id, causation_id, traceparent, recorded_at, transaction_id"
 
 /* The statements, with {schema} standing for the context's quoted schema name. */
 enum { ST_APPEND, ST_APPEND_ONE, ST_SNAPSHOT, ST_READ_STREAM, ST_LOAD, ST_READ_ALL, ST_COUNT };
@@ -108,14 +109,18 @@ static const char *const statement_sql[ST_COUNT] = {
      * already taken is the unique key's business. */
     [ST_APPEND] =
         "INSERT INTO {schema}.events"
-        "       (stream_id, stream_version, type, schema_version, data, metadata)"
-        " SELECT $1, base.version + e.n, e.type, e.schema_version, e.data, e.metadata"
+        "       (stream_id, stream_version, type, schema_version, data,"
+        "        message_id, correlation_id, causation_id, traceparent)"
+        " SELECT $1, base.version + e.n, e.type, e.schema_version, e.data,"
+        "        e.message_id, e.correlation_id, e.causation_id, e.traceparent"
         "   FROM (SELECT CASE WHEN $2::bigint = -1"
         "                     THEN (SELECT coalesce(max(stream_version), 0)"
         "                             FROM {schema}.events WHERE stream_id = $1)"
         "                     ELSE $2::bigint END AS version) AS base,"
-        "        unnest($3::text[], $4::int[], $5::jsonb[], $6::jsonb[])"
-        "        WITH ORDINALITY AS e (type, schema_version, data, metadata, n)"
+        "        unnest($3::text[], $4::int[], $5::jsonb[], $6::uuid[], $7::uuid[], $8::uuid[],"
+        "               $9::text[])"
+        "        WITH ORDINALITY AS e (type, schema_version, data, message_id, correlation_id,"
+        "                              causation_id, traceparent, n)"
         "  WHERE $2::bigint <= 0"
         "     OR EXISTS (SELECT 1 FROM {schema}.events"
         "                 WHERE stream_id = $1 AND stream_version = $2::bigint)"
@@ -125,8 +130,9 @@ static const char *const statement_sql[ST_COUNT] = {
     /* The same for a batch of one, the common case, without arrays to parse and unnest. */
     [ST_APPEND_ONE] =
         "INSERT INTO {schema}.events"
-        "       (stream_id, stream_version, type, schema_version, data, metadata)"
-        " SELECT $1, base.version + 1, $3, $4::int, $5::jsonb, $6::jsonb"
+        "       (stream_id, stream_version, type, schema_version, data,"
+        "        message_id, correlation_id, causation_id, traceparent)"
+        " SELECT $1, base.version + 1, $3, $4::int, $5::jsonb, $6::uuid, $7::uuid, $8::uuid, $9"
         "   FROM (SELECT CASE WHEN $2::bigint = -1"
         "                     THEN (SELECT coalesce(max(stream_version), 0)"
         "                             FROM {schema}.events WHERE stream_id = $1)"
@@ -163,8 +169,8 @@ static const char *const statement_sql[ST_COUNT] = {
                 "    SELECT stream_version, schema_version, data FROM {schema}.snapshots"
                 "     WHERE stream_id = $1 AND schema_version = $2::int)"
                 " SELECT true, NULL::bigint, NULL::text, stream_version, NULL::text,"
-                "        schema_version, data::text, NULL::text, NULL::text, NULL::text,"
-                "        NULL::text, NULL::bigint, NULL::text"
+                "        schema_version, data, NULL::uuid, NULL::uuid, NULL::uuid,"
+                "        NULL::text, NULL::timestamptz, NULL::xid8"
                 "   FROM snapshot"
                 " UNION ALL"
                 " SELECT false, " EVENT_COLUMNS " FROM {schema}.events"
@@ -202,35 +208,64 @@ static int parse_i64(int64_t *out, const PGresult *res, int row, int col)
     return 0;
 }
 
-static int parse_u64(uint64_t *out, const PGresult *res, int row, int col)
+/*
+ * Reading events: results come in binary format (resultFormat 1), so the server sends
+ * integers, UUIDs and times as they are stored and nothing is printed or parsed as text:
+ * int8, xid8 and timestamptz are 8 bytes in network order (timestamptz in microseconds
+ * since 2000-01-01), int4 is 4, uuid is 16, text is its bytes and jsonb is a version
+ * byte (1) followed by the JSON text.  libpq ends every value with a NUL byte.
+ */
+#define POSTGRES_EPOCH_US INT64_C(946684800000000) /* 2000-01-01 - 1970-01-01 */
+
+static int bad_column(const PGresult *res, int col)
 {
-    const char *s = PQgetvalue(res, row, col);
-    char *end;
-    if (PQgetisnull(res, row, col) || *s < '0' || *s > '9')
-        goto bad;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end != '\0')
-        goto bad;
-    *out = (uint64_t)v;
-    return 0;
-bad:
-    return shop_error_set(SHOP_EINTERNAL, "unexpected transaction id %s in the event store", s);
+    return shop_error_set(SHOP_EINTERNAL, "unexpected value in column %s of the event store",
+                          PQfname(res, col));
 }
 
-/* A metadata id; absent (older rows, or none given) is the nil UUID. */
-static int parse_uuid(shop_uuid *out, const PGresult *res, int row, int col)
+static int binary_u64(uint64_t *out, const PGresult *res, int row, int col)
+{
+    uint64_t be;
+    if (PQgetisnull(res, row, col) || PQgetlength(res, row, col) != 8)
+        return bad_column(res, col);
+    memcpy(&be, PQgetvalue(res, row, col), 8);
+    *out = be64toh(be);
+    return 0;
+}
+
+static int binary_i64(int64_t *out, const PGresult *res, int row, int col)
+{
+    uint64_t v;
+    int rc = binary_u64(&v, res, row, col);
+    *out = (int64_t)v;
+    return rc;
+}
+
+static int binary_i32(int *out, const PGresult *res, int row, int col)
+{
+    uint32_t be;
+    if (PQgetisnull(res, row, col) || PQgetlength(res, row, col) != 4)
+        return bad_column(res, col);
+    memcpy(&be, PQgetvalue(res, row, col), 4);
+    *out = (int)(int32_t)be32toh(be);
+    return 0;
+}
+
+/* A message id; NULL (none given) is the nil UUID. */
+static int binary_uuid(shop_uuid *out, const PGresult *res, int row, int col)
 {
     memset(out, 0, sizeof *out);
     if (PQgetisnull(res, row, col))
         return 0;
-    if (uuid_parse(out, PQgetvalue(res, row, col)) < 0)
-        return shop_error_set(SHOP_EINTERNAL, "unexpected message id %s in the event store",
-                              PQgetvalue(res, row, col));
+    if (PQgetlength(res, row, col) != 16)
+        return bad_column(res, col);
+    memcpy(out->bytes, PQgetvalue(res, row, col), 16);
     return 0;
 }
 
-/* A text column into a fixed buffer, cut to fit (the columns' CHECKs keep them short). */
-static void copy_text(char *out, size_t size, const PGresult *res, int row, int col)
+/* A text column into a fixed buffer ("" for NULL), cut to fit (the store's checks keep
+ * them short). */
+static void binary_text(char *out, size_t size, const PGresult *res, int row, int col)
 {
     size_t len = (size_t)PQgetlength(res, row, col);
     if (len >= size)
@@ -239,27 +274,37 @@ static void copy_text(char *out, size_t size, const PGresult *res, int row, int 
     out[len] = '\0';
 }
 
+/* A jsonb column's JSON text, allocated. */
+static int binary_jsonb(char **out, const PGresult *res, int row, int col)
+{
+    const char *v = PQgetvalue(res, row, col);
+    int len = PQgetlength(res, row, col);
+    if (PQgetisnull(res, row, col) || len < 1 || v[0] != 1)
+        return bad_column(res, col);
+    *out = shop_xstrndup(v + 1, (size_t)len - 1);
+    return 0;
+}
+
 /* Reads EVENT_COLUMNS starting at column c into e (e->data is allocated). */
 static int decode_event(struct es_event *e, const PGresult *res, int row, int c)
 {
-    int64_t schema_version;
+    int64_t recorded_at;
     int rc;
     memset(e, 0, sizeof *e);
-    if ((rc = parse_i64(&e->global_position, res, row, c + 0)) < 0 ||
-        (rc = parse_i64(&e->stream_version, res, row, c + 2)) < 0 ||
-        (rc = parse_i64(&schema_version, res, row, c + 4)) < 0 ||
-        (rc = parse_uuid(&e->meta.message_id, res, row, c + 6)) < 0 ||
-        (rc = parse_uuid(&e->meta.correlation_id, res, row, c + 7)) < 0 ||
-        (rc = parse_uuid(&e->meta.causation_id, res, row, c + 8)) < 0 ||
-        (rc = parse_i64(&e->recorded_at_us, res, row, c + 10)) < 0 ||
-        (rc = parse_u64(&e->transaction_id, res, row, c + 11)) < 0)
+    if ((rc = binary_i64(&e->global_position, res, row, c + 0)) < 0 ||
+        (rc = binary_i64(&e->stream_version, res, row, c + 2)) < 0 ||
+        (rc = binary_i32(&e->schema_version, res, row, c + 4)) < 0 ||
+        (rc = binary_uuid(&e->meta.message_id, res, row, c + 6)) < 0 ||
+        (rc = binary_uuid(&e->meta.correlation_id, res, row, c + 7)) < 0 ||
+        (rc = binary_uuid(&e->meta.causation_id, res, row, c + 8)) < 0 ||
+        (rc = binary_i64(&recorded_at, res, row, c + 10)) < 0 ||
+        (rc = binary_u64(&e->transaction_id, res, row, c + 11)) < 0)
         return rc;
-    e->schema_version = (int)schema_version;
-    copy_text(e->stream_id, sizeof e->stream_id, res, row, c + 1);
-    copy_text(e->type, sizeof e->type, res, row, c + 3);
-    copy_text(e->meta.traceparent, sizeof e->meta.traceparent, res, row, c + 9);
-    e->data = shop_xstrndup(PQgetvalue(res, row, c + 5), (size_t)PQgetlength(res, row, c + 5));
-    return 0;
+    e->recorded_at_us = recorded_at + POSTGRES_EPOCH_US;
+    binary_text(e->stream_id, sizeof e->stream_id, res, row, c + 1);
+    binary_text(e->type, sizeof e->type, res, row, c + 3);
+    binary_text(e->meta.traceparent, sizeof e->meta.traceparent, res, row, c + 9);
+    return binary_jsonb(&e->data, res, row, c + 5);
 }
 
 /* Rows first..count-1 of res, as events, into out (which it fills or leaves empty). */
@@ -284,72 +329,66 @@ static int decode_events(struct es_event_list *out, const PGresult *res, int fir
 
 /* ------------------------------------------------------------------ append */
 
-/* The parameters of ST_APPEND (the batch as arrays) or ST_APPEND_ONE: six text values. */
+/* The parameters of ST_APPEND (the batch as arrays) or ST_APPEND_ONE: nine text values. */
 struct append_params {
     int statement; /* ST_APPEND or ST_APPEND_ONE */
     char expected[24];
-    struct pg_array types, schema_versions, data, metadata;
-    char schema_version[16]; /* ST_APPEND_ONE's */
-    char *metadata_one;      /* ST_APPEND_ONE's */
-    const char *values[6];
+    struct pg_array types, schema_versions, data, ids[3], traceparents;
+    char schema_version[16];           /* ST_APPEND_ONE's */
+    char id_text[3][UUID_STRING_SIZE]; /* ST_APPEND_ONE's */
+    const char *values[9];
 };
 
-/*
- * The metadata column's JSON, written here rather than by jsonb_build_object in the
- * statement (the server then only parses it, as it parses the data).  Every value is a
- * UUID or a checked traceparent (es_check_append), so none needs escaping; nil ids and an
- * empty traceparent are left out, as jsonb_strip_nulls would.
- */
-#define METADATA_JSON_MAX 256
-static void metadata_json(char out[METADATA_JSON_MAX], const struct message_meta *m)
+/* An event's three ids, in the order of the columns; a nil id is stored as NULL. */
+static void meta_ids(const shop_uuid *out[3], const struct message_meta *m)
 {
-    static const char *const names[3] = {"message_id", "correlation_id", "causation_id"};
-    const shop_uuid *ids[3] = {&m->message_id, &m->correlation_id, &m->causation_id};
-    size_t len = 1;
-    out[0] = '{';
-    for (int i = 0; i < 3; i++) {
-        char id[UUID_STRING_SIZE];
-        if (uuid_is_nil(*ids[i]))
-            continue;
-        len += (size_t)snprintf(out + len, METADATA_JSON_MAX - len, "%s\"%s\": \"%s\"",
-                                len > 1 ? ", " : "", names[i], uuid_format(id, *ids[i]));
-    }
-    if (m->traceparent[0])
-        len += (size_t)snprintf(out + len, METADATA_JSON_MAX - len, "%s\"traceparent\": \"%s\"",
-                                len > 1 ? ", " : "", m->traceparent);
-    snprintf(out + len, METADATA_JSON_MAX - len, "}");
+    out[0] = &m->message_id;
+    out[1] = &m->correlation_id;
+    out[2] = &m->causation_id;
 }
 
 static void append_params_init(struct append_params *p, const char *stream_id,
                                int64_t expected_version, const struct es_new_event *events,
                                size_t n)
 {
-    struct pg_array *arrays[] = {&p->types, &p->schema_versions, &p->data, &p->metadata};
+    struct pg_array *arrays[] = {&p->types,  &p->schema_versions, &p->data,
+                                 &p->ids[0], &p->ids[1],          &p->ids[2],
+                                 &p->traceparents};
+    const shop_uuid *ids[3];
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         pg_array_init(arrays[i]);
-    p->metadata_one = NULL;
     snprintf(p->expected, sizeof p->expected, "%" PRId64, expected_version);
     p->values[0] = stream_id;
     p->values[1] = p->expected;
     if (n == 1) {
         p->statement = ST_APPEND_ONE;
-        p->metadata_one = shop_xmalloc(METADATA_JSON_MAX);
-        metadata_json(p->metadata_one, &events[0].meta);
         snprintf(p->schema_version, sizeof p->schema_version, "%d", events[0].schema_version);
         p->values[2] = events[0].type;
         p->values[3] = p->schema_version;
         p->values[4] = events[0].data;
-        p->values[5] = p->metadata_one;
+        meta_ids(ids, &events[0].meta);
+        for (int k = 0; k < 3; k++) /* a NULL parameter is SQL NULL */
+            p->values[5 + k] = uuid_is_nil(*ids[k]) ? NULL : uuid_format(p->id_text[k], *ids[k]);
+        p->values[8] = events[0].meta.traceparent[0] ? events[0].meta.traceparent : NULL;
         return;
     }
     p->statement = ST_APPEND;
     for (size_t i = 0; i < n; i++) {
-        char meta[METADATA_JSON_MAX];
         pg_array_add(&p->types, events[i].type);
         pg_array_add_int64(&p->schema_versions, events[i].schema_version);
         pg_array_add(&p->data, events[i].data);
-        metadata_json(meta, &events[i].meta);
-        pg_array_add(&p->metadata, meta);
+        meta_ids(ids, &events[i].meta);
+        for (int k = 0; k < 3; k++) {
+            char text[UUID_STRING_SIZE];
+            if (uuid_is_nil(*ids[k]))
+                pg_array_add_null(&p->ids[k]);
+            else
+                pg_array_add(&p->ids[k], uuid_format(text, *ids[k]));
+        }
+        if (events[i].meta.traceparent[0])
+            pg_array_add(&p->traceparents, events[i].meta.traceparent);
+        else
+            pg_array_add_null(&p->traceparents);
     }
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         p->values[2 + i] = pg_array_text(arrays[i]);
@@ -360,8 +399,9 @@ static void append_params_dispose(struct append_params *p)
     pg_array_dispose(&p->types);
     pg_array_dispose(&p->schema_versions);
     pg_array_dispose(&p->data);
-    pg_array_dispose(&p->metadata);
-    free(p->metadata_one);
+    for (int k = 0; k < 3; k++)
+        pg_array_dispose(&p->ids[k]);
+    pg_array_dispose(&p->traceparents);
 }
 
 /*
@@ -413,7 +453,7 @@ static int append_events(struct event_store_pg *s, int64_t *out_version, const c
     for (int attempt = 1;; attempt++) {
         bool lost_race;
         PGresult *res =
-            PQexecPrepared(s->conn, s->statement[p->statement], 6, p->values, NULL, NULL, 0);
+            PQexecPrepared(s->conn, s->statement[p->statement], 9, p->values, NULL, NULL, 0);
         int rc = append_outcome(s, res, stream_id, expected_version, n, out_version, &lost_race);
         PQclear(res);
         if (!lost_race)
@@ -487,7 +527,7 @@ static int append_with_snapshot(struct event_store_pg *s, int64_t *out_version,
      * extended protocol, which PQsendQueryParams speaks. */
     bool sent =
         (!own_transaction || PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) &&
-        PQsendQueryPrepared(s->conn, s->statement[p->statement], 6, p->values, NULL, NULL, 0) &&
+        PQsendQueryPrepared(s->conn, s->statement[p->statement], 9, p->values, NULL, NULL, 0) &&
         PQsendQueryPrepared(s->conn, s->statement[ST_SNAPSHOT], 4, snapshot_values, NULL, NULL,
                             0) &&
         (!own_transaction || PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0));
@@ -569,7 +609,7 @@ static int pg_read_stream(struct event_store *self, struct es_event_list *out,
     snprintf(until, sizeof until, "%" PRId64, range.until_us);
     const char *values[4] = {stream_id, from, to, until};
 
-    PGresult *res = PQexecPrepared(s->conn, s->statement[ST_READ_STREAM], 4, values, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(s->conn, s->statement[ST_READ_STREAM], 4, values, NULL, NULL, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(what, sizeof what, "reading stream %s", stream_id);
         rc = pg_result_error(s->conn, res, what);
@@ -596,19 +636,20 @@ static int pg_load(struct event_store *self, struct es_snapshot *out_snapshot,
     snprintf(schema_version, sizeof schema_version, "%d", snapshot_schema_version);
     const char *values[2] = {stream_id, schema_version};
 
-    PGresult *res = PQexecPrepared(s->conn, s->statement[ST_LOAD], 2, values, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(s->conn, s->statement[ST_LOAD], 2, values, NULL, NULL, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(what, sizeof what, "loading stream %s", stream_id);
         rc = pg_result_error(s->conn, res, what);
         goto done;
     }
     int first_event = 0;
-    if (PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+    /* binary bool: one byte, 1 for true */
+    if (PQntuples(res) > 0 && PQgetlength(res, 0, 0) == 1 && PQgetvalue(res, 0, 0)[0] == 1) {
         /* The snapshot row: columns 1.. are EVENT_COLUMNS; 3, 5 and 6 are filled. */
-        if ((rc = parse_i64(&out_snapshot->stream_version, res, 0, 3)) < 0)
+        if ((rc = binary_i64(&out_snapshot->stream_version, res, 0, 3)) < 0 ||
+            (rc = binary_jsonb(&out_snapshot->data, res, 0, 6)) < 0)
             goto done;
         out_snapshot->schema_version = snapshot_schema_version;
-        out_snapshot->data = shop_xstrdup(PQgetvalue(res, 0, 6));
         first_event = 1;
     }
     rc = decode_events(out_events, res, first_event, 1);
@@ -636,7 +677,7 @@ static int pg_read_all(struct event_store *self, struct es_event_list *out,
     snprintf(limit, sizeof limit, "%zu", max_count < INT_MAX ? max_count : (size_t)INT_MAX);
     const char *values[3] = {xid, position, limit};
 
-    PGresult *res = PQexecPrepared(s->conn, s->statement[ST_READ_ALL], 3, values, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(s->conn, s->statement[ST_READ_ALL], 3, values, NULL, NULL, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = pg_result_error(s->conn, res, "reading the global log");
     else

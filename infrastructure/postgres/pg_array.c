@@ -63,6 +63,17 @@ void pg_array_add_int64(struct pg_array *a, int64_t value)
     pg_array_add(a, digits);
 }
 
+void pg_array_add_null(struct pg_array *a)
+{
+    reserve(a, 8);
+    a->len--; /* over-write the closing brace */
+    if (a->count > 0)
+        a->text[a->len++] = ',';
+    memcpy(a->text + a->len, "NULL}", 6);
+    a->len += 5;
+    a->count++;
+}
+
 const char *pg_array_text(const struct pg_array *a)
 {
     return a->text;

@@ -32,6 +32,8 @@ void pg_array_dispose(struct pg_array *a);
 /* Appends one element, quoted and escaped. */
 void pg_array_add(struct pg_array *a, const char *element);
 void pg_array_add_int64(struct pg_array *a, int64_t value);
+/* Appends SQL NULL (unquoted). */
+void pg_array_add_null(struct pg_array *a);
 
 /* The literal, e.g. {"a","b"}; valid until the next add or dispose. */
 const char *pg_array_text(const struct pg_array *a);

@@ -39,7 +39,10 @@ BEGIN
             type            text        NOT NULL,
             schema_version  int         NOT NULL CHECK (schema_version >= 1),
             data            jsonb       NOT NULL CHECK (jsonb_typeof(data) = 'object'),
-            metadata        jsonb       NOT NULL,
+            message_id      uuid,
+            correlation_id  uuid,
+            causation_id    uuid,
+            traceparent     text,
             recorded_at     timestamptz NOT NULL DEFAULT now(),
             transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
             UNIQUE (stream_id, stream_version)
