@@ -27,15 +27,18 @@ struct log_queries {
 
 #define VISIBLE "transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
 
+/* The id is printed as xid_text: an output column named transaction_id would make
+ * ORDER BY transaction_id sort the text ("1000" before "999"), not the xid8. */
+
 /* One entry per event-sourced context; the SQL is fixed text, never built from input. */
 static const struct log_queries queries[] = {
     {"ordering",
-     "SELECT transaction_id::text, global_position FROM ordering.events"
+     "SELECT transaction_id::text AS xid_text, global_position FROM ordering.events"
      " WHERE " VISIBLE " AND global_position >= $1::bigint"
      " ORDER BY transaction_id, global_position LIMIT 1",
-     "SELECT transaction_id::text, global_position FROM ordering.events WHERE " VISIBLE
+     "SELECT transaction_id::text AS xid_text, global_position FROM ordering.events WHERE " VISIBLE
      " ORDER BY transaction_id DESC, global_position DESC LIMIT 1 OFFSET $1::bigint - 1",
-     "SELECT transaction_id::text, global_position FROM ordering.events WHERE " VISIBLE
+     "SELECT transaction_id::text AS xid_text, global_position FROM ordering.events WHERE " VISIBLE
      " ORDER BY transaction_id DESC, global_position DESC LIMIT 1"},
 };
 
