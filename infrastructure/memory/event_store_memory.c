@@ -20,8 +20,8 @@
  *    versions v+1..v+n: v must be the stream's visible version, and v+1 must be free.
  *    Where PostgreSQL would make a writer wait for an open transaction holding v+1, this
  *    model refuses at once (SHOP_ECONFLICT).
- *  - Times.  recorded_at is the clock's reading when the transaction began (PostgreSQL's
- *    now()), so all events of one transaction share it.
+ *  - Times.  recorded_at is the clock's reading when the append is made (PostgreSQL's
+ *    statement_timestamp()), so all events of one append share it.
  *
  * Single-threaded: no locks.  Events live in one array in position order; rolled-back
  * events are removed (their positions stay unused: gaps, as in PostgreSQL).
@@ -40,7 +40,6 @@
 
 struct open_transaction {
     uint64_t id;
-    int64_t began_us;
 };
 
 struct stored_snapshot {
@@ -125,11 +124,11 @@ static int check_json(const char *text, const char *what, size_t index)
 }
 
 /*
- * Appends in transaction `tx` (begun at began_us): the unique key and the predecessor
+ * Appends in transaction `tx`, stamped at_us: the unique key and the predecessor
  * rule decide, as in PostgreSQL; nothing is written on refusal.
  */
 static int append_in(struct event_store_memory *s, int64_t *out_version, uint64_t tx,
-                     int64_t began_us, const char *stream_id, int64_t expected_version,
+                     int64_t at_us, const char *stream_id, int64_t expected_version,
                      const struct es_new_event *events, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -164,7 +163,7 @@ static int append_in(struct event_store_memory *s, int64_t *out_version, uint64_
         e->schema_version = events[i].schema_version;
         e->data = shop_xstrdup(events[i].data);
         e->meta = events[i].meta;
-        e->recorded_at_us = began_us;
+        e->recorded_at_us = at_us;
         e->transaction_id = tx;
     }
     if (out_version)
@@ -371,7 +370,6 @@ int event_store_memory_open_other(struct event_store *store, uint64_t *out_trans
     }
     struct open_transaction *t = &s->open[s->open_count++];
     t->id = s->next_transaction_id++;
-    t->began_us = now_us(s);
     *out_transaction_id = t->id;
     return 0;
 }
@@ -388,7 +386,7 @@ int event_store_memory_append_in(struct event_store *store, uint64_t transaction
     if (!t)
         return shop_error_set(SHOP_EINVALID, "transaction %llu is not open",
                               (unsigned long long)transaction_id);
-    return append_in(s, NULL, t->id, t->began_us, stream_id, expected_version, events, n);
+    return append_in(s, NULL, t->id, now_us(s), stream_id, expected_version, events, n);
 }
 
 int event_store_memory_end(struct event_store *store, uint64_t transaction_id, int commit)

@@ -49,7 +49,12 @@
  * decode_event() copies bytes instead of parsing text.  Times are microseconds since the
  * epoch both ways: timestamptz's binary form is microseconds since 2000-01-01, and the
  * as-of bound is turned into a timestamptz once per statement, not per row.  recorded_at
- * is now(), the start of the writing transaction, shared by all of its events.
+ * is statement_timestamp(), the start of the appending statement, shared by the events
+ * of one append.  Not now() (the transaction's start): a transaction that began early and
+ * appends version 2 after another writer's version 1 would stamp version 2 earlier than
+ * version 1, and a stream read "as of" a time between them would have a hole.  An append
+ * statement starts after its predecessor version committed (its guard must see it), so
+ * times only grow along a stream.
  *
  * Read next: tests/contract/event_store_contract.c (the promises, run on this adapter and
  * the in-memory one), tests/integration/event_store_concurrency_test.c.

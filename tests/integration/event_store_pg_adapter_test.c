@@ -301,3 +301,38 @@ Test(the_postgres_event_store, keeps_times_to_the_microsecond)
     free(xid);
     es_event_list_dispose(&l);
 }
+
+/*
+ * A writer whose transaction began before another writer appended version 1, and that
+ * appends version 2 afterwards: version 2 must not be stamped before version 1, or the
+ * stream read as of a time between them would show version 2 without version 1.
+ */
+Test(the_postgres_event_store, never_stamps_an_event_before_the_version_it_follows)
+{
+    PGconn *early = test_db_connect(db_name, NULL);
+    struct event_store *late_writer;
+    test_db_exec(early, "BEGIN");
+    test_db_exec(early, "SELECT 1"); /* the transaction has started: now() is fixed */
+    nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    append(store, "order-early", ES_EXPECT_NO_STREAM, 1); /* version 1, committed */
+    nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    cr_assert_eq(event_store_pg_new(&late_writer, early, "ordering"), 0, "%s",
+                 shop_error_message());
+    append(late_writer, "order-early", 1, 1); /* version 2, in the early transaction */
+    test_db_exec(early, "COMMIT");
+
+    struct es_event_list all = {0}, then = {0};
+    cr_assert_eq(es_read_stream(store, &all, "order-early", ES_WHOLE_STREAM), 0);
+    cr_assert_eq(all.count, 2);
+    cr_expect_gt(all.items[1].recorded_at_us, all.items[0].recorded_at_us,
+                 "version 2 stamped %lld us before version 1",
+                 (long long)(all.items[0].recorded_at_us - all.items[1].recorded_at_us));
+    struct es_stream_range as_of_v1 = {1, ES_UNBOUNDED, all.items[0].recorded_at_us};
+    cr_assert_eq(es_read_stream(store, &then, "order-early", as_of_v1), 0);
+    cr_assert_eq(then.count, 1, "as of version 1's time: %zu events", then.count);
+    cr_expect_eq(then.items[0].stream_version, 1);
+    es_event_list_dispose(&all);
+    es_event_list_dispose(&then);
+    es_free(late_writer);
+    PQfinish(early);
+}

@@ -43,7 +43,7 @@ BEGIN
             correlation_id  uuid,
             causation_id    uuid,
             traceparent     text,
-            recorded_at     timestamptz NOT NULL DEFAULT now(),
+            recorded_at     timestamptz NOT NULL DEFAULT statement_timestamp(),
             transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
             UNIQUE (stream_id, stream_version)
         )$sql$, context_schema);
