@@ -34,6 +34,19 @@ void es_snapshot_dispose(struct es_snapshot *s)
     s->schema_version = 0;
 }
 
+/* Whether JSON text holds the escape \u0000 (a backslash that is not itself escaped). */
+static bool has_escaped_nul(const char *json)
+{
+    for (const char *p = strstr(json, "\\u0000"); p; p = strstr(p + 1, "\\u0000")) {
+        size_t backslashes = 0;
+        while (p - backslashes > json && p[-(ptrdiff_t)backslashes - 1] == '\\')
+            backslashes++;
+        if (backslashes % 2 == 0)
+            return true;
+    }
+    return false;
+}
+
 static bool is_name(const char *s, size_t max, bool spaces_allowed)
 {
     size_t n = s ? strlen(s) : 0;
@@ -80,6 +93,11 @@ int es_check_append(const char *stream_id, int64_t expected_version,
                                   events[i].schema_version);
         if (!events[i].data || events[i].data[0] != '{')
             return shop_error_set(SHOP_EINVALID, "event %zu: data must be a JSON object", i + 1);
+        /* PostgreSQL's jsonb cannot hold the NUL character; no store takes it */
+        if (has_escaped_nul(events[i].data))
+            return shop_error_set(SHOP_EINVALID,
+                                  "event %zu: data must not contain the NUL character (\\u0000)",
+                                  i + 1);
         if (!message_meta_traceparent_valid(events[i].meta.traceparent))
             return shop_error_set(SHOP_EINVALID, "event %zu: traceparent %s is not W3C trace context",
                                   i + 1, text_quote(q, events[i].meta.traceparent));

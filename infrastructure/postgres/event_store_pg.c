@@ -547,7 +547,11 @@ static int append_with_snapshot(struct event_store_pg *s, int64_t *out_version,
     } else {
         pipeline_collect(s->conn, results + Q_APPEND, 2); /* no BEGIN, no COMMIT */
     }
-    PQexitPipelineMode(s->conn);
+    /* Fails only if results were left unread (a sync that could not be sent): the
+     * connection is then unusable for anything else, and the caller must know. */
+    if (!PQexitPipelineMode(s->conn) && rc == 0)
+        rc = shop_error_set(SHOP_EUNAVAILABLE, "%s: the connection is stuck in pipeline mode: %s",
+                            what, PQerrorMessage(s->conn));
 
     /* The first failure explains the rest (those were aborted). */
     for (int q = 0; q < Q_COUNT && rc == 0; q++) {
@@ -611,7 +615,14 @@ static int pg_read_stream(struct event_store *self, struct es_event_list *out,
     char from[24], to[24], until[24], what[ES_STREAM_ID_MAX + 32];
     snprintf(from, sizeof from, "%" PRId64, range.from_version);
     snprintf(to, sizeof to, "%" PRId64, range.to_version);
-    snprintf(until, sizeof until, "%" PRId64, range.until_us);
+    /* PostgreSQL's times end in the year 294276 and start in 4713 BC: a bound beyond
+     * either is "no bound" or "before everything", not an error. */
+    int64_t until_us = range.until_us;
+    if (until_us > INT64_C(3000000000000000000)) /* about the year 97,000 */
+        until_us = ES_UNBOUNDED;
+    else if (until_us < INT64_C(-200000000000000000)) /* about 4400 BC */
+        until_us = INT64_C(-200000000000000000);
+    snprintf(until, sizeof until, "%" PRId64, until_us);
     const char *values[4] = {stream_id, from, to, until};
 
     PGresult *res = PQexecPrepared(s->conn, s->statement[ST_READ_STREAM], 4, values, NULL, NULL, 1);

@@ -541,6 +541,19 @@ Test(an_invalid_request, with_data_that_is_not_a_json_object_is_refused)
     assert_nothing_written("order-1");
 }
 
+Test(an_invalid_request, with_data_holding_the_nul_character_is_refused)
+{
+    struct es_new_event batch[2] = {event("OrderPlaced", "{}"),
+                                    event("OrderCancelled", "{\"reason\": \"a\\u0000b\"}")};
+    assert_refused(es_append(store, NULL, "order-1", ES_EXPECT_NO_STREAM, batch, 2, NULL),
+                   SHOP_EINVALID);
+    assert_nothing_written("order-1");
+    /* an escaped backslash followed by "u0000" is ordinary text */
+    batch[1].data = "{\"reason\": \"a\\\\u0000b\"}";
+    cr_expect_eq(es_append(store, NULL, "order-1", ES_EXPECT_NO_STREAM, batch, 2, NULL), 0, "%s",
+                 shop_error_message());
+}
+
 Test(an_invalid_request, for_a_snapshot_with_any_version_expected_is_refused)
 {
     struct es_new_event e = event("OrderPlaced", "{}");
