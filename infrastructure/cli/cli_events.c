@@ -7,6 +7,7 @@
 #include "domain/shared/text.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -51,13 +52,20 @@ int cli_parse_time(int64_t *out, const char *text)
     }
     if (rest && *rest == 'Z')
         rest++;
-    if (!rest || *rest != '\0') {
+    /* strptime skips spaces and takes day 31 in February; timegm would roll it over */
+    struct tm asked = tm, back;
+    time_t t = timegm(&tm);
+    bool exact = gmtime_r(&t, &back) && back.tm_year == asked.tm_year &&
+                 back.tm_mon == asked.tm_mon && back.tm_mday == asked.tm_mday &&
+                 back.tm_hour == asked.tm_hour && back.tm_min == asked.tm_min &&
+                 back.tm_sec == asked.tm_sec;
+    if (!rest || *rest != '\0' || !(text[0] >= '0' && text[0] <= '9') || !exact) {
         char q[TEXT_QUOTE_SIZE];
         return shop_error_set(SHOP_EINVALID,
-                              "time %s is not YYYY-MM-DD[THH:MM:SS[.ffffff]][Z] (UTC)",
+                              "time \"%s\" is not YYYY-MM-DD[THH:MM:SS[.ffffff]][Z] (UTC)",
                               text_quote(q, text));
     }
-    *out = (int64_t)timegm(&tm) * 1000000 + micros;
+    *out = (int64_t)t * 1000000 + micros;
     return SHOP_OK;
 }
 

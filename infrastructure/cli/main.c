@@ -45,7 +45,8 @@ const struct cli_command cli_commands[] = {
      "\n"
      "Options:\n"
      "      --as-of VERSION  stop at that version of the order's stream\n"
-     "      --as-of TIME     stop at that time, UTC: 2026-11-24T10:15:30Z, 2026-11-24\n"
+     "      --as-of TIME     stop at that time, UTC: 2026-11-24T10:15:30Z, or 2026-11-24\n"
+     "                       (a date alone is its midnight, the start of that day)\n"
      "\n"
      "An order that does not exist (or had no events by then) is exit 1.\n"
      "With --json: an array of {stream_version, type, schema_version, recorded_at, data,\n"
@@ -58,7 +59,8 @@ const struct cli_command cli_commands[] = {
      "that committed before it, never lost.\n"
      "\n"
      "Options:\n"
-     "      --from POSITION  from the first event at or after this global position\n"
+     "      --from POSITION  from the first event at or after this global position, in\n"
+     "                       log order (later events may have lower positions)\n"
      "      --lines N        at most N events (default: the last 10; with --from, all)\n",
      cmd_events_tail},
     {"demo", "", "guided tour of ddd-shop on a live database",

@@ -63,6 +63,16 @@ expect_exit 1 "a migrations directory without migrations is refused" env SHOP_MI
 check "it names the directory" contains "$err" "no migrations (NNNN_name.sql files) in $empty"
 rmdir "$empty"
 
+# Times a user types for --as-of: checked before any connection is made.
+some_order=01234567-89ab-7def-8123-456789abcdef
+for bad in 2026-02-31 " 2026-01-01" "2026-11-24 25:00:00" yesterday; do
+    expect_exit 2 "--as-of '$bad' is bad usage" "$shop" order history $some_order --as-of "$bad"
+    check "it says what a time looks like, in one line" one_line "$err"
+    check "the line quotes the time" contains "$err" "time \"$bad\" is not YYYY-MM-DD"
+done
+expect_exit 2 "an order id that is not a UUID is bad usage" "$shop" order history 12345
+check "it names the rule" contains "$err" "is not a UUID"
+
 # An unreachable database: a socket directory where no server listens.
 nowhere=$(mktemp -d)
 expect_exit 3 "an unreachable database is exit 3" env -u SHOP_DATABASE_URL PGHOST="$nowhere" PGPORT=6543 "$shop" db status
