@@ -776,6 +776,11 @@ static int prepare_statements(struct event_store_pg *s)
             snprintf(what, sizeof what,
                      "preparing the event store of %s (is the database migrated?)", s->context);
             rc = pg_result_error(s->conn, res, what);
+            /* A missing table or schema here means the migrations have not run: the
+             * database is not ready (exit 3), not a fault of the program. */
+            const char *state = sqlstate_of(res);
+            if (strcmp(state, "42P01") == 0 || strcmp(state, "3F000") == 0)
+                rc = shop_error_set(SHOP_EUNAVAILABLE, "%s", shop_error_message());
         }
         PQclear(res);
         free(sql);

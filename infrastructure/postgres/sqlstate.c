@@ -20,8 +20,6 @@ static const struct sqlstate_rule rules[] = {
     {"40P01", SHOP_ECONFLICT},    /* deadlock_detected */
     {"55P03", SHOP_ECONFLICT},    /* lock_not_available */
     {"42501", SHOP_EREFUSED},     /* insufficient_privilege: data ownership at work */
-    {"42P01", SHOP_EUNAVAILABLE}, /* undefined_table: the database is not migrated (yet) */
-    {"3F000", SHOP_EUNAVAILABLE}, /* invalid_schema_name: the same */
     {"57014", SHOP_EUNAVAILABLE}, /* query_canceled (statement timeout) */
     {"57P01", SHOP_EUNAVAILABLE}, /* admin_shutdown */
     {"57P02", SHOP_EUNAVAILABLE}, /* crash_shutdown */
