@@ -73,6 +73,10 @@ check "every event of the demo is in the log (2 + 2)" \
     sh -c '[ "$(printf "%s" "$1" | grep -c "\"global_position\":")" -eq 4 ]' _ "$out"
 expect_exit 0 "events tail --lines 1" "$shop" events tail --lines 1
 check "--lines 1 shows one event" sh -c '[ "$(printf "%s\n" "$1" | wc -l)" -eq 1 ]' _ "$out"
+check "--lines 1 shows the newest event: the cancellation" contains "$out" "order-$cancelled v2  OrderCancelled"
+expect_exit 0 "events tail --from 3" "$shop" events tail --from 3
+check "--from 3 shows the third and fourth events" \
+    sh -c '[ "$(printf "%s\n" "$1" | awk "{print \$1}" | tr "\n" " ")" = "3 4 " ]' _ "$out"
 expect_exit 0 "events tail --from a position after the end" "$shop" events tail --from 1000000
 check "it prints no events" [ -z "$out" ]
 expect_exit 2 "events tail --from abc is exit 2" "$shop" events tail --from abc
