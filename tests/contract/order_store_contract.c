@@ -194,8 +194,7 @@ static int rb_append(struct event_store *self, int64_t *out_version, const char 
 {
     struct rolling_back_store *s = (struct rolling_back_store *)self;
     if (!s->rolling_back)
-        return es_append(s->inner, out_version, stream_id, expected_version, events, n,
-                         snapshot);
+        return es_append(s->inner, out_version, stream_id, expected_version, events, n, snapshot);
     if (out_version)
         *out_version = expected_version + (int64_t)n;
     return 0;
@@ -211,8 +210,8 @@ static int rb_load(struct event_store *self, struct es_snapshot *out_snapshot,
                    struct es_event_list *out_events, const char *stream_id,
                    int snapshot_schema_version)
 {
-    return es_load(((struct rolling_back_store *)self)->inner, out_snapshot, out_events,
-                   stream_id, snapshot_schema_version);
+    return es_load(((struct rolling_back_store *)self)->inner, out_snapshot, out_events, stream_id,
+                   snapshot_schema_version);
 }
 
 static int rb_read_all(struct event_store *self, struct es_event_list *out,
