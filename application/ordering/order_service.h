@@ -7,6 +7,11 @@
  *   at most ORDER_SERVICE_MAX_ATTEMPTS times.
  * Placing an order also prices its lines (price_list), takes the time (shop_clock) and a
  * new order id (id_generator).
+ *
+ * Each handler is a unit of work of its own: call it outside any transaction on the order
+ * store's connection.  Inside a caller's open transaction the append joins it, a lost race
+ * aborts it, and the retry then fails with SHOP_EINTERNAL instead of succeeding; a unit of
+ * work spanning several handlers will come with the messaging work.
  * Read next: application/ordering/order_service.c, tests/unit/order_service_test.c
  */
 #ifndef SHOP_APPLICATION_ORDERING_ORDER_SERVICE_H

@@ -6,6 +6,9 @@
  * Ordering's codec (upcasting old schema versions), and folds them with the aggregate's
  * own evolve function to show what the order was after each one.  With --as-of it stops
  * at a version or a time: the order as it was then.
+ * The state shown is only as good as the stream: an event that does not decode, is of
+ * another order, or a version missing between two events is reported, left out of the
+ * state, and makes the command end with a line saying so and exit 1.
  * (An operations command: it reads the database directly, see docs/cli.md.)
  * Read next: application/eventstore/event_store.h, domain/ordering/order.c
  */
@@ -68,6 +71,57 @@ static void summarize(char *out, size_t size, const order_event *e)
     }
 }
 
+/*
+ * Decodes a stored event of order `id` that should be at version `expected`: false, with
+ * the reason in shop_error_message(), when it cannot be folded into the order's state.
+ */
+static bool read_event(order_event *out, const struct es_event *stored, const order_id *id,
+                       int64_t expected)
+{
+    char text[UUID_STRING_SIZE];
+    if (stored->stream_version < expected) {
+        shop_error_set(SHOP_EINTERNAL, "version %" PRId64 " after version %" PRId64,
+                       stored->stream_version, expected - 1);
+        return false;
+    }
+    if (order_event_decode(out, stored->type, stored->schema_version, stored->data) < 0)
+        return false;
+    if (!uuid_equal(out->order_id.uuid, id->uuid)) {
+        shop_error_set(SHOP_EINTERNAL, "an event of order %s",
+                       uuid_format(text, out->order_id.uuid));
+        return false;
+    }
+    return true;
+}
+
+/* A line where versions first..last are missing from the stream. */
+static void print_gap(int64_t first, int64_t last)
+{
+    if (first == last)
+        printf("  v%-3" PRId64 " (missing)\n", first);
+    else
+        printf("  v%" PRId64 "-v%" PRId64 " (missing)\n", first, last);
+}
+
+/*
+ * When the history has holes: one line on stderr saying what the state shown leaves out,
+ * and exit 1.  Otherwise 0.
+ */
+static int report_incomplete(const struct cli *cli, size_t unreadable, int64_t missing)
+{
+    char what[SHOP_ERROR_MESSAGE_MAX], gap[SHOP_ERROR_MESSAGE_MAX];
+    if (unreadable == 0 && missing == 0)
+        return CLI_EXIT_OK;
+    snprintf(what, sizeof what, "%zu event%s could not be read", unreadable,
+             unreadable == 1 ? "" : "s");
+    snprintf(gap, sizeof gap, "the history is incomplete: %" PRId64 " version%s missing", missing,
+             missing == 1 ? " is" : "s are");
+    shop_error_set(SHOP_EREFUSED, "%s%s%s; the state above leaves %s out", unreadable ? what : "",
+                   unreadable && missing ? " and " : "", missing ? gap : "",
+                   unreadable + (size_t)missing == 1 ? "it" : "them");
+    return cli_fail(cli, SHOP_EREFUSED);
+}
+
 /* The event's data in the current schema (after upcasting), or as stored if unreadable. */
 static cJSON *data_json(const struct es_event *stored, const order_event *decoded, bool readable)
 {
@@ -127,17 +181,26 @@ int cmd_order_history(struct cli *cli, int argc, char **argv)
     if (cli->json)
         doc = cJSON_CreateArray();
     else
-        printf("Order %s%s%s\n", idtext, opts.as_of ? " as of " : "",
-               opts.as_of ? opts.as_of : "");
+        printf("Order %s%s%s\n", idtext, opts.as_of ? " as of " : "", opts.as_of ? opts.as_of : "");
+    size_t unreadable = 0;
+    int64_t missing = 0, next = 1; /* versions not in the stream; the version due next */
     for (size_t i = 0; i < events.count; i++) {
         const struct es_event *e = &events.items[i];
         order_event decoded;
         char when[CLI_TIME_SIZE], line[SHOP_ERROR_MESSAGE_MAX];
-        bool readable = order_event_decode(&decoded, e->type, e->schema_version, e->data) == 0;
+        if (e->stream_version > next) {
+            missing += e->stream_version - next;
+            if (!doc)
+                print_gap(next, e->stream_version - 1);
+        }
+        bool readable = read_event(&decoded, e, &id, next);
+        if (e->stream_version >= next)
+            next = e->stream_version + 1;
         if (readable) {
             order_evolve(state, &decoded);
             summarize(line, sizeof line, &decoded);
         } else {
+            unreadable++;
             snprintf(line, sizeof line, "(cannot be read: %s)", shop_error_message());
         }
         if (doc) {
@@ -157,7 +220,8 @@ int cmd_order_history(struct cli *cli, int argc, char **argv)
                order_status_name(state->status), events.items[events.count - 1].stream_version,
                state->reason[0] ? ", reason: " : "", state->reason);
     }
-    status = CLI_EXIT_OK;
+    fflush(stdout); /* the history first, then what it leaves out */
+    status = report_incomplete(cli, unreadable, missing);
 
 done:
     cJSON_Delete(doc);

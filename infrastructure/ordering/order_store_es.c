@@ -10,13 +10,19 @@
  * version with them, in the same append.
  *
  * A snapshot is the state at a version: the state the events were decided on, folded with
- * the events.  The command handler has just loaded that state through this adapter, so
- * the adapter keeps a copy of the last state it loaded or wrote, with its order id and
- * version.  That copy never goes stale: an event stream only grows, so the state of an
- * order at a given version is the same forever.  When the copy is of another order or
- * version (an append without a load before it), append loads the state itself; if the
- * stream has moved past the expected version meanwhile, the append will be refused with
- * SHOP_ECONFLICT anyway, and no snapshot is written.
+ * the events.  When one is due, append() reads the state at the expected version afresh,
+ * with load() through the same event store (inside a caller's transaction it sees that
+ * transaction's own events), just before the append.  If the stream is at another version
+ * the snapshot is left out: the append will most likely be refused with SHOP_ECONFLICT,
+ * and if not, a later boundary writes one.  If another writer moves the stream between
+ * the read and the append, the append is refused, snapshot and all.  The extra read
+ * happens once every snapshot_every events.
+ *
+ * The adapter remembers no state between calls.  A state it loaded or wrote may be one
+ * that a caller's transaction saw and then rolled back; another writer may then record
+ * other events at the same versions, and a snapshot made from the remembered state would
+ * be trusted by every later load (tests/contract/order_store_contract.c,
+ * a_snapshot_never_contains_events_that_were_rolled_back).
  *
  * Not thread-safe: one adapter per thread, like the event store beneath it.
  * Read next: application/ordering/order_service.c, tests/contract/order_store_contract.c
@@ -35,24 +41,7 @@ struct order_store_es {
     struct order_store base;    /* first: the port */
     struct event_store *events; /* borrowed */
     int snapshot_every;         /* 0: never */
-
-    /* The last state loaded or written: `last` at `last_version`, if has_last. */
-    bool has_last;
-    int64_t last_version;
-    order last;
 };
-
-static void remember(struct order_store_es *s, const order *state, int64_t version)
-{
-    s->last = *state;
-    s->last_version = version;
-    s->has_last = true;
-}
-
-static bool remembers(const struct order_store_es *s, const order_id *id, int64_t version)
-{
-    return s->has_last && s->last_version == version && uuid_equal(s->last.id.uuid, id->uuid);
-}
 
 /*
  * Folds recorded events onto *state, which is at *version: each must be the next version
@@ -115,8 +104,6 @@ static int es_order_load(struct order_store *self, order *out, int64_t *out_vers
     if (rc < 0)
         goto done;
     *out_version = version;
-    if (version > 0)
-        remember(s, out, version);
 
 done:
     if (rc < 0)
@@ -143,8 +130,7 @@ static int es_order_append(struct order_store *self, const order_id *id, int64_t
     struct es_new_event *records = NULL;
     char **texts = NULL;
     struct es_snapshot snapshot = {0};
-    order *next = NULL; /* the state after these events, when known */
-    int64_t new_version = 0;
+    order *next = NULL; /* the state after these events, when a snapshot is due */
     int rc = 0;
 
     if (n == 0 || !events)
@@ -166,34 +152,26 @@ static int es_order_append(struct order_store *self, const order_id *id, int64_t
         records[i].meta = meta ? *meta : no_meta;
     }
 
-    /* The state the events were decided on, if this adapter has it or a snapshot needs it. */
-    bool due = snapshot_due(s->snapshot_every, expected_version, n);
-    next = shop_xmalloc(sizeof *next);
-    bool known = remembers(s, id, expected_version);
-    if (known) {
-        *next = s->last;
-    } else if (due) {
+    /* A snapshot due: the state at expected_version, read now, folded with the events. */
+    if (snapshot_due(s->snapshot_every, expected_version, n)) {
         int64_t version;
+        next = shop_xmalloc(sizeof *next);
         rc = es_order_load(self, next, &version, id);
         if (rc < 0)
             goto done;
-        known = version == expected_version; /* otherwise the append below conflicts */
-    }
-    if (known)
-        for (size_t i = 0; i < n; i++)
-            order_evolve(next, &events[i]);
-    if (known && due) {
-        rc = order_snapshot_encode(&snapshot.data, next);
-        if (rc < 0)
-            goto done;
-        snapshot.stream_version = expected_version + (int64_t)n;
-        snapshot.schema_version = ORDER_SNAPSHOT_SCHEMA_VERSION;
+        if (version == expected_version) { /* otherwise no snapshot: see the header */
+            for (size_t i = 0; i < n; i++)
+                order_evolve(next, &events[i]);
+            rc = order_snapshot_encode(&snapshot.data, next);
+            if (rc < 0)
+                goto done;
+            snapshot.stream_version = expected_version + (int64_t)n;
+            snapshot.schema_version = ORDER_SNAPSHOT_SCHEMA_VERSION;
+        }
     }
 
-    rc = es_append(s->events, &new_version, stream, expected_version, records, n,
+    rc = es_append(s->events, NULL, stream, expected_version, records, n,
                    snapshot.data ? &snapshot : NULL);
-    if (rc == 0 && known)
-        remember(s, next, new_version);
 
 done:
     for (size_t i = 0; texts && i < n; i++)

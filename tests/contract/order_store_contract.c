@@ -177,6 +177,62 @@ static char *snapshot_with_customer(const char *customer, int64_t closed_at_us)
     return json;
 }
 
+/*
+ * An event store in front of es whose appends can be rolled back: with rolling_back set,
+ * an append reports success, as one that joined the caller's transaction does, and leaves
+ * nothing, as that transaction's ROLLBACK does afterwards.  Everything else goes to es.
+ */
+struct rolling_back_store {
+    struct event_store base;
+    struct event_store *inner;
+    bool rolling_back;
+};
+
+static int rb_append(struct event_store *self, int64_t *out_version, const char *stream_id,
+                     int64_t expected_version, const struct es_new_event *events, size_t n,
+                     const struct es_snapshot *snapshot)
+{
+    struct rolling_back_store *s = (struct rolling_back_store *)self;
+    if (!s->rolling_back)
+        return es_append(s->inner, out_version, stream_id, expected_version, events, n, snapshot);
+    if (out_version)
+        *out_version = expected_version + (int64_t)n;
+    return 0;
+}
+
+static int rb_read_stream(struct event_store *self, struct es_event_list *out,
+                          const char *stream_id, struct es_stream_range range)
+{
+    return es_read_stream(((struct rolling_back_store *)self)->inner, out, stream_id, range);
+}
+
+static int rb_load(struct event_store *self, struct es_snapshot *out_snapshot,
+                   struct es_event_list *out_events, const char *stream_id,
+                   int snapshot_schema_version)
+{
+    return es_load(((struct rolling_back_store *)self)->inner, out_snapshot, out_events, stream_id,
+                   snapshot_schema_version);
+}
+
+static int rb_read_all(struct event_store *self, struct es_event_list *out,
+                       struct es_checkpoint after, size_t max_count)
+{
+    return es_read_all(((struct rolling_back_store *)self)->inner, out, after, max_count);
+}
+
+static void rb_free(struct event_store *self)
+{
+    (void)self;
+}
+
+static struct rolling_back_store rolling_back_store_on(struct event_store *inner)
+{
+    return (struct rolling_back_store){
+        {EVENT_STORE_VERSION, rb_append, rb_read_stream, rb_load, rb_read_all, rb_free},
+        inner,
+        false};
+}
+
 /* ---- keeping orders ---- */
 
 TestSuite(keeping_orders, .init = setup_without_snapshots, .fini = teardown);
@@ -413,4 +469,40 @@ Test(snapshotting_orders, a_snapshot_of_another_order_is_ignored)
     cr_expect_str_eq(o.customer.text, "customer-42");
     cr_expect(uuid_equal(o.id.uuid, id.uuid));
     cr_expect_eq(v, 2);
+}
+
+Test(snapshotting_orders, a_snapshot_never_contains_events_that_were_rolled_back)
+{
+    /*
+     * Writer A loads the placed order and cancels it inside its caller's transaction, which
+     * then rolls back; writer B confirms the order at the same version.  A's next append,
+     * made without a load, crosses N: its snapshot must hold B's confirmation, which is in
+     * the stream, not A's cancellation, which never was.  A load trusts the snapshot, so a
+     * wrong one would show.
+     */
+    struct rolling_back_store rb = rolling_back_store_on(es);
+    struct order_store *a;
+    cr_assert_eq(order_store_es_new(&a, &rb.base, 3), 0, "%s", shop_error_message());
+    record_stream(orders, 1);
+    order state;
+    int64_t v;
+    cr_assert_eq(order_store_load(a, &state, &v, &id), 0, "%s", shop_error_message());
+    cr_assert_eq(v, 1);
+    order_event cancelled = {.type = ORDER_CANCELLED, .order_id = id, .at_us = T0 + 1};
+    strcpy(cancelled.as.cancelled.reason, "rolled back");
+    rb.rolling_back = true;
+    append(a, 1, cancelled);
+    rb.rolling_back = false;
+
+    append(orders, 1, confirmed_event(T0 + 1));
+    append(a, 2, confirmed_event(T0 + 2));
+    order_store_free(a);
+
+    order loaded, truth;
+    int64_t truth_version;
+    cr_assert_eq(order_store_load(orders, &loaded, &v, &id), 0, "%s", shop_error_message());
+    fold_whole_stream(&truth, &truth_version);
+    cr_expect_eq(v, 3);
+    cr_expect_str_eq(loaded.reason, "", "no trace of the cancellation that was rolled back");
+    expect_same_order(&loaded, &truth);
 }

@@ -83,4 +83,37 @@ expect_exit 2 "events tail --from abc is exit 2" "$shop" events tail --from abc
 check "the refusal names the option" contains "$err" "--from"
 expect_exit 2 "events tail --lines 0 is exit 2" "$shop" events tail --lines 0
 
+# A damaged stream: history shows what it can, then says what the state leaves out (exit 1).
+sql() { psql -d "$db" -v ON_ERROR_STOP=1 -qAtc "$1" >/dev/null; }
+copy_event() { # copy_event FROM_STREAM FROM_VERSION TO_VERSION: into the demo order's stream
+    sql "INSERT INTO ordering.events (stream_id, stream_version, type, schema_version, data)
+         SELECT 'order-$order', $3, type, schema_version, data FROM ordering.events
+          WHERE stream_id = '$1' AND stream_version = $2"
+}
+sql "INSERT INTO ordering.events (stream_id, stream_version, type, schema_version, data)
+     VALUES ('order-$order', 3, 'OrderCancelled', 1, '{\"nonsense\": true}')"
+expect_exit 1 "history of an order with an event that cannot be read is exit 1" \
+    "$shop" order history "$order"
+check "it still shows the history" contains "$out" "Now: confirmed at version 3"
+check "it marks the damaged event" contains "$out" "(cannot be read:"
+check "it ends saying the state leaves the event out, in one line" one_line "$err"
+check "the line counts the event" \
+    contains "$err" "1 event could not be read; the state above leaves it out"
+
+copy_event "order-$cancelled" 2 4
+copy_event "order-$order" 2 6
+expect_exit 1 "history with an event of another order and a missing version is exit 1" \
+    "$shop" order history "$order"
+check "the state still ends at the last version" contains "$out" "Now: confirmed at version 6"
+check "the other order's cancellation is neither shown nor folded in" \
+    sh -c '! printf "%s" "$1" | grep -q "changed my mind"' _ "$out"
+check "the other order's event is marked" contains "$out" "an event of order $cancelled"
+check "the missing version is shown" contains "$out" "v5   (missing)"
+check "the line counts both unreadable events and the missing version" contains "$err" \
+    "2 events could not be read and the history is incomplete: 1 version is missing; the state above leaves them out"
+expect_exit 1 "history --json of a damaged stream is exit 1 too" "$shop" --json order history "$order"
+check "history --json still lists the events" \
+    sh -c '[ "$(printf "%s" "$1" | grep -c "\"stream_version\":")" -eq 5 ]' _ "$out"
+expect_exit 0 "history --as-of before the damage is exit 0" "$shop" order history "$order" --as-of 2
+
 done_testing
