@@ -48,7 +48,9 @@ const struct cli_command cli_commands[] = {
      "      --as-of TIME     stop at that time, UTC: 2026-11-24T10:15:30Z, or 2026-11-24\n"
      "                       (a date alone is its midnight, the start of that day)\n"
      "\n"
-     "An order that does not exist (or had no events by then) is exit 1.\n"
+     "An order that does not exist (or had no events by then) is exit 1.  So is a history\n"
+     "with events that cannot be read or versions missing: it is printed, marked, and the\n"
+     "state shown leaves those events out.\n"
      "With --json: an array of {stream_version, type, schema_version, recorded_at, data,\n"
      "metadata, global_position, transaction_id}; data is in the current schema.\n",
      cmd_order_history},
