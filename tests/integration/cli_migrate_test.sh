@@ -6,15 +6,7 @@ set -u
 . "$top_srcdir/tests/support/tap.sh"
 shop=$top_builddir/shop
 
-if ! psql -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; then
-    echo "Bail out! integration tests need PostgreSQL: run them with ./scripts/test (see README.md)"
-    exit 1
-fi
-
-db=shop_cli_test_$$
-createdb "$db" || { echo "Bail out! cannot create database $db"; exit 1; }
-trap 'dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
-export SHOP_DATABASE_URL="dbname=$db"
+use_own_database shop_cli_test
 
 # The newest shipped migration's version, and the next one for the migrations made below:
 # shipping a migration does not change this test.

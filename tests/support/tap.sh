@@ -56,3 +56,16 @@ check() {
 
 contains() { case $1 in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
+
+# use_own_database PREFIX: a new PostgreSQL database for this test program (PREFIX_<pid>),
+# in $db and SHOP_DATABASE_URL, dropped at exit; bails out without a PostgreSQL.
+use_own_database() {
+    if ! psql -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; then
+        echo "Bail out! integration tests need PostgreSQL: run them with ./scripts/test (see README.md)"
+        exit 1
+    fi
+    db=$1_$$
+    createdb "$db" || { echo "Bail out! cannot create database $db"; exit 1; }
+    trap 'dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
+    export SHOP_DATABASE_URL="dbname=$db"
+}
