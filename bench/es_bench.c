@@ -39,6 +39,7 @@
 #include "domain/shared/uuid.h"
 #include "infrastructure/postgres/connection.h"
 #include "infrastructure/postgres/event_store_pg.h"
+#include "infrastructure/system/malloc_policy.h"
 
 #include <getopt.h>
 #include <libpq-fe.h>
@@ -586,6 +587,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct options opt;
+    malloc_policy_apply(); /* as shop does: the adapter is measured as it runs there */
     int rc = parse_options(&opt, argc, argv);
     if (rc == 0) {
         if (strcmp(opt.mode, "append") == 0)

@@ -11,6 +11,7 @@
 #include "domain/shared/memory.h"
 #include "domain/shared/text.h"
 #include "infrastructure/cli/cli.h"
+#include "infrastructure/system/malloc_policy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -240,6 +241,8 @@ int main(int argc, char **argv)
         CLI_COMMON_LONG_OPTIONS, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
     struct cli cli = {0};
     int opt;
+
+    malloc_policy_apply();
 
     cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = shop_xmalloc, .free_fn = free});
     setvbuf(stdout, NULL, _IOLBF, 0);
