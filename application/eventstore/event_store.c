@@ -120,8 +120,10 @@ int es_check_append(const char *stream_id, int64_t expected_version,
     return SHOP_OK;
 }
 
-int es_check_read_stream(const char *stream_id, struct es_stream_range range)
+int es_check_read_stream(struct es_event_list *out, const char *stream_id,
+                         struct es_stream_range range)
 {
+    *out = (struct es_event_list){NULL, 0};
     int rc = es_check_stream_id(stream_id);
     if (rc < 0)
         return rc;
@@ -131,8 +133,11 @@ int es_check_read_stream(const char *stream_id, struct es_stream_range range)
     return SHOP_OK;
 }
 
-int es_check_load(const char *stream_id, int snapshot_schema_version)
+int es_check_load(struct es_snapshot *out_snapshot, struct es_event_list *out_events,
+                  const char *stream_id, int snapshot_schema_version)
 {
+    *out_snapshot = (struct es_snapshot){0, 0, NULL};
+    *out_events = (struct es_event_list){NULL, 0};
     int rc = es_check_stream_id(stream_id);
     if (rc < 0)
         return rc;
@@ -142,8 +147,9 @@ int es_check_load(const char *stream_id, int snapshot_schema_version)
     return SHOP_OK;
 }
 
-int es_check_read_all(size_t max_count)
+int es_check_read_all(struct es_event_list *out, size_t max_count)
 {
+    *out = (struct es_event_list){NULL, 0};
     if (max_count == 0)
         return shop_error_set(SHOP_EINVALID,
                               "a read of the global log asks for at least one event");

@@ -193,9 +193,12 @@ int es_check_append(const char *stream_id, int64_t expected_version,
 int es_check_stream_id(const char *stream_id);
 /* The same for the readers: a valid stream id, range.from_version >= 1, a snapshot
  * schema version >= 1, max_count >= 1. */
-int es_check_read_stream(const char *stream_id, struct es_stream_range range);
-int es_check_load(const char *stream_id, int snapshot_schema_version);
-int es_check_read_all(size_t max_count);
+/* The read checks also empty the outputs first, so a refused read leaves nothing to free. */
+int es_check_read_stream(struct es_event_list *out, const char *stream_id,
+                         struct es_stream_range range);
+int es_check_load(struct es_snapshot *out_snapshot, struct es_event_list *out_events,
+                  const char *stream_id, int snapshot_schema_version);
+int es_check_read_all(struct es_event_list *out, size_t max_count);
 
 /*
  * Records the one message every adapter gives when an append finds the stream at another

@@ -234,9 +234,7 @@ static int memory_read_stream(struct event_store *self, struct es_event_list *ou
                               const char *stream_id, struct es_stream_range range)
 {
     struct event_store_memory *s = (struct event_store_memory *)self;
-    out->items = NULL;
-    out->count = 0;
-    int rc = es_check_read_stream(stream_id, range);
+    int rc = es_check_read_stream(out, stream_id, range);
     if (rc < 0)
         return rc;
 
@@ -258,10 +256,7 @@ static int memory_load(struct event_store *self, struct es_snapshot *out_snapsho
                        int snapshot_schema_version)
 {
     struct event_store_memory *s = (struct event_store_memory *)self;
-    memset(out_snapshot, 0, sizeof *out_snapshot);
-    out_events->items = NULL;
-    out_events->count = 0;
-    int rc = es_check_load(stream_id, snapshot_schema_version);
+    int rc = es_check_load(out_snapshot, out_events, stream_id, snapshot_schema_version);
     if (rc < 0)
         return rc;
 
@@ -291,9 +286,7 @@ static int memory_read_all(struct event_store *self, struct es_event_list *out,
                            struct es_checkpoint after, size_t max_count)
 {
     struct event_store_memory *s = (struct event_store_memory *)self;
-    out->items = NULL;
-    out->count = 0;
-    int rc = es_check_read_all(max_count);
+    int rc = es_check_read_all(out, max_count);
     if (rc < 0)
         return rc;
 

@@ -606,9 +606,7 @@ static int pg_read_stream(struct event_store *self, struct es_event_list *out,
                           const char *stream_id, struct es_stream_range range)
 {
     struct event_store_pg *s = (struct event_store_pg *)self;
-    out->items = NULL;
-    out->count = 0;
-    int rc = es_check_read_stream(stream_id, range);
+    int rc = es_check_read_stream(out, stream_id, range);
     if (rc < 0)
         return rc;
 
@@ -641,10 +639,7 @@ static int pg_load(struct event_store *self, struct es_snapshot *out_snapshot,
                    int snapshot_schema_version)
 {
     struct event_store_pg *s = (struct event_store_pg *)self;
-    memset(out_snapshot, 0, sizeof *out_snapshot);
-    out_events->items = NULL;
-    out_events->count = 0;
-    int rc = es_check_load(stream_id, snapshot_schema_version);
+    int rc = es_check_load(out_snapshot, out_events, stream_id, snapshot_schema_version);
     if (rc < 0)
         return rc;
 
@@ -680,9 +675,7 @@ static int pg_read_all(struct event_store *self, struct es_event_list *out,
                        struct es_checkpoint after, size_t max_count)
 {
     struct event_store_pg *s = (struct event_store_pg *)self;
-    out->items = NULL;
-    out->count = 0;
-    int rc = es_check_read_all(max_count);
+    int rc = es_check_read_all(out, max_count);
     if (rc < 0)
         return rc;
 
