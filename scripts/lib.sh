@@ -3,7 +3,7 @@
 
 PG_MAJOR=15
 PACKAGES="gcc make autoconf automake libtool pkg-config
-libpq-dev libcjson-dev libcriterion-dev libssl-dev
+libpq-dev libcjson-dev libcriterion-dev libssl-dev libevent-dev
 postgresql-$PG_MAJOR postgresql-client-$PG_MAJOR postgresql-common"
 
 say() { printf '==> %s\n' "$*" >&2; }

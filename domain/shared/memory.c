@@ -19,6 +19,11 @@ static void *out_of_memory(size_t size)
     abort();
 }
 
+void shop_out_of_memory(void)
+{
+    abort();
+}
+
 void *shop_xmalloc(size_t size)
 {
     void *p = malloc(size ? size : 1);

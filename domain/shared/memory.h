@@ -21,5 +21,8 @@ void *shop_xrealloc(void *ptr, size_t size);
 void *shop_xreallocarray(void *ptr, size_t count, size_t size);
 char *shop_xstrdup(const char *s);
 char *shop_xstrndup(const char *s, size_t n);
+/* The same policy for allocations made by a library's own allocator (libevent's
+ * evbuffer_new, cJSON's printers): call when one of them returns NULL.  Never returns. */
+_Noreturn void shop_out_of_memory(void);
 
 #endif

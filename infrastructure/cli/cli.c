@@ -59,6 +59,7 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
     case 'j': cli->json = true; return 1;
     case 'v': cli->verbose = true; return 1;
     case 'd': cli->db = arg; return 1;
+    case 'a': cli->api = arg; return 1;
     }
     return 0;
 }
@@ -73,6 +74,8 @@ void cli_print_command_help(const struct cli_command *cmd)
            "  -v, --verbose       print detail on stderr\n"
            "      --db CONNINFO   database connection string or URI (default:\n"
            "                      $SHOP_DATABASE_URL, then PGHOST, PGPORT, PGDATABASE, ...)\n"
+           "      --api URL       where the services listen (default: $SHOP_API_URL, then\n"
+           "                      http://127.0.0.1:8080; each service at its own port above)\n"
            "  -h, --help          print this help\n"
            "\nExit status: 0 done, 1 refused or not found, 2 bad usage, 3 a dependency is\n"
            "unavailable (safe to retry).\n");

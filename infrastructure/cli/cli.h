@@ -26,6 +26,7 @@ struct cli {
     bool json;           /* --json: one JSON document on stdout */
     bool verbose;        /* --verbose: detail on stderr */
     const char *db;      /* --db CONNINFO, NULL for SHOP_DATABASE_URL / libpq environment */
+    const char *api;     /* --api URL, NULL for SHOP_API_URL / the default (service.h) */
     const char *command; /* "db migrate", for messages */
 };
 
@@ -57,7 +58,7 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
  */
 #define CLI_COMMON_LONG_OPTIONS                                                                    \
     {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'},                         \
-        {"db", required_argument, NULL, 'd'},                                                      \
+        {"db", required_argument, NULL, 'd'}, {"api", required_argument, NULL, 'a'},               \
     {                                                                                              \
         "help", no_argument, NULL, 'h'                                                             \
     }
@@ -89,6 +90,17 @@ const struct cli_command *cli_find_command(const char *name);
 /* Connects as the CLI does (--db, SHOP_DATABASE_URL, libpq env); exit status on failure. */
 int cli_connect(const struct cli *cli, PGconn **out);
 
+/*
+ * Calls a service's HTTP API as the domain commands do (the CLI is one more driving
+ * adapter of each context): the service's address from --api / SHOP_API_URL /
+ * SHOP_<NAME>_URL, body (may be NULL) sent as JSON.  Returns 0 with the reply's JSON
+ * in *out (caller frees; NULL for an empty body), or prints the one-line refusal the
+ * service gave (or "catalog at ...: connection refused — is `shop up` running?") and
+ * returns the exit status for it.  Implemented in cli_http.c.
+ */
+int cli_call(const struct cli *cli, cJSON **out, const char *service, const char *method,
+             const char *path, const cJSON *body);
+
 /* Prints doc as one JSON document on stdout and frees it. */
 void cli_print_json(cJSON *doc);
 
@@ -98,5 +110,19 @@ int cmd_db_status(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_order_history(struct cli *cli, int argc, char **argv);
 int cmd_events_tail(struct cli *cli, int argc, char **argv);
+/* the services and the domain commands (HTTP clients of the services' APIs) */
+int cmd_serve(struct cli *cli, int argc, char **argv);         /* cmd_serve.c */
+int cmd_up(struct cli *cli, int argc, char **argv);            /* cmd_up.c */
+int cmd_status(struct cli *cli, int argc, char **argv);        /* cmd_status.c */
+int cmd_catalog_add(struct cli *cli, int argc, char **argv);   /* cmd_catalog.c */
+int cmd_catalog_price(struct cli *cli, int argc, char **argv);
+int cmd_catalog_list(struct cli *cli, int argc, char **argv);
+int cmd_stock_receive(struct cli *cli, int argc, char **argv); /* cmd_stock.c */
+int cmd_stock_list(struct cli *cli, int argc, char **argv);
+int cmd_stock_show(struct cli *cli, int argc, char **argv);
+int cmd_order_place(struct cli *cli, int argc, char **argv);   /* cmd_order_api.c */
+int cmd_order_show(struct cli *cli, int argc, char **argv);
+int cmd_order_list(struct cli *cli, int argc, char **argv);
+int cmd_order_cancel(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -38,6 +38,36 @@ const struct cli_command cli_commands[] = {
      "whether its schema and login role exist and whether the role is confined to its\n"
      "own schema.\n",
      cmd_db_status},
+    {"serve", "SERVICE [--listen HOST:PORT] [fault options]", "run one service",
+     "Runs one service in the foreground until Ctrl-C or SIGTERM.  (Being built.)\n",
+     cmd_serve},
+    {"up", "[--monolith] [--no-mesh]", "run the whole system in the foreground",
+     "Runs every service and supervises them.  (Being built.)\n",
+     cmd_up},
+    {"status", "", "every service: up/down, address, pid, version",
+     "Asks every service's GET /health.  (Being built.)\n",
+     cmd_status},
+    {"catalog add", "SKU --name NAME --price AMOUNT [--currency CUR]", "add a product",
+     "(Being built.)\n", cmd_catalog_add},
+    {"catalog price", "SKU AMOUNT [--currency CUR]", "change a price", "(Being built.)\n",
+     cmd_catalog_price},
+    {"catalog list", "", "the products and their prices", "(Being built.)\n",
+     cmd_catalog_list},
+    {"stock receive", "SKU QTY", "add received units to a SKU's stock", "(Being built.)\n",
+     cmd_stock_receive},
+    {"stock list", "", "stock of every SKU", "(Being built.)\n", cmd_stock_list},
+    {"stock show", "SKU", "on hand, reserved and available for one SKU", "(Being built.)\n",
+     cmd_stock_show},
+    {"order place",
+     "--customer ID --line SKU:QTY [--line SKU:QTY ...] --ship-to ADDRESS --postcode CODE "
+     "[--card TOKEN]",
+     "place an order; prints its id", "(Being built.)\n", cmd_order_place},
+    {"order show", "ORDER_ID [--as-of VERSION]", "one order: status, lines, total",
+     "(Being built.)\n", cmd_order_show},
+    {"order list", "[--customer ID] [--status placed|confirmed|cancelled]", "orders, newest first",
+     "(Being built.)\n", cmd_order_list},
+    {"order cancel", "ORDER_ID", "cancel an order that is not confirmed", "(Being built.)\n",
+     cmd_order_cancel},
     {"order history", "ORDER_ID [--as-of VERSION|TIME]",
      "the order's event stream, one event a line",
      "Reads the order's events from the Ordering event store, oldest first, and folds them\n"
@@ -96,6 +126,8 @@ static void print_usage(void)
            "  -v, --verbose       print detail on stderr\n"
            "      --db CONNINFO   database connection string or URI (default:\n"
            "                      $SHOP_DATABASE_URL, then PGHOST, PGPORT, PGDATABASE, ...)\n"
+           "      --api URL       where the services listen (default: $SHOP_API_URL, then\n"
+           "                      http://127.0.0.1:8080; each service at its own port above)\n"
            "  -h, --help          print this help; 'shop COMMAND --help' for a command\n"
            "  -V, --version       print the version\n"
            "\n"

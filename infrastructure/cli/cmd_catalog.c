@@ -1,0 +1,27 @@
+/*
+ * infrastructure/cli/cmd_catalog.c — placeholder until the command is built (issue 4).
+ */
+#include "domain/shared/error.h"
+#include "infrastructure/cli/cli.h"
+
+int cmd_catalog_add(struct cli *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_fail(cli, shop_error_set(SHOP_EUNAVAILABLE, "not built yet"));
+}
+
+int cmd_catalog_price(struct cli *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_fail(cli, shop_error_set(SHOP_EUNAVAILABLE, "not built yet"));
+}
+
+int cmd_catalog_list(struct cli *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_fail(cli, shop_error_set(SHOP_EUNAVAILABLE, "not built yet"));
+}
+

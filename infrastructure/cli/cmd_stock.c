@@ -1,0 +1,27 @@
+/*
+ * infrastructure/cli/cmd_stock.c — placeholder until the command is built (issue 4).
+ */
+#include "domain/shared/error.h"
+#include "infrastructure/cli/cli.h"
+
+int cmd_stock_receive(struct cli *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_fail(cli, shop_error_set(SHOP_EUNAVAILABLE, "not built yet"));
+}
+
+int cmd_stock_list(struct cli *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_fail(cli, shop_error_set(SHOP_EUNAVAILABLE, "not built yet"));
+}
+
+int cmd_stock_show(struct cli *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_fail(cli, shop_error_set(SHOP_EUNAVAILABLE, "not built yet"));
+}
+

@@ -1,0 +1,45 @@
+/*
+ * infrastructure/service/services.c — the table of services: every process layout
+ * (`shop serve NAME`, `shop up`, `shop up --monolith`) starts services from here.
+ *
+ * Pattern: microservices.  Each row is one deployable unit: a bounded context with its
+ * own schema and database role, or a simulated external system with no database.
+ * Read next: service.h, serve.c, docs/patterns/microservices.md.
+ */
+#include "infrastructure/service/service.h"
+
+#include "infrastructure/catalog/catalog_api.h"
+#include "infrastructure/inventory/inventory_api.h"
+#include "infrastructure/ordering/order_api.h"
+#include "infrastructure/payments/payment_api.h"
+#include "infrastructure/shipping/shipping_api.h"
+#include "infrastructure/simulators/carrier.h"
+#include "infrastructure/simulators/payment_gateway.h"
+
+#include <string.h>
+
+const struct service_def service_defs[] = {
+    {"catalog", 1, "shop_catalog", "products and their prices", false, catalog_api_open,
+     catalog_api_close},
+    {"ordering", 2, "shop_ordering", "orders (event-sourced)", false, order_api_open,
+     order_api_close},
+    {"inventory", 3, "shop_inventory", "stock and reservations", false, inventory_api_open,
+     inventory_api_close},
+    {"payments", 4, "shop_payments", "payments (event-sourced), through the gateway", false,
+     payment_api_open, payment_api_close},
+    {"shipping", 5, "shop_shipping", "shipments (event-sourced), through the carrier", false,
+     shipping_api_open, shipping_api_close},
+    {"payment-gateway", 8, NULL, "simulated card payment gateway (external system)", true,
+     payment_gateway_open, payment_gateway_close},
+    {"carrier", 9, NULL, "simulated parcel carrier (external system)", true, carrier_open,
+     carrier_close},
+};
+const size_t service_def_count = sizeof service_defs / sizeof service_defs[0];
+
+const struct service_def *service_find(const char *name)
+{
+    for (size_t i = 0; i < service_def_count; i++)
+        if (strcmp(service_defs[i].name, name) == 0)
+            return &service_defs[i];
+    return NULL;
+}

@@ -1,0 +1,65 @@
+/*
+ * tests/support/test_service.c — see test_service.h.
+ */
+#include "tests/support/test_service.h"
+
+#include "domain/shared/error.h"
+#include "infrastructure/http/http_client.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void test_service_start(struct test_service *t, const char *name, const char *db_name,
+                        const struct service_faults *faults)
+{
+    const struct service_def *def = service_find(name);
+    cr_assert(def, "no service %s", name);
+    char conninfo[128];
+    snprintf(conninfo, sizeof conninfo, "dbname=%s", db_name ? db_name : "postgres");
+    struct serve_options options = {.conninfo = conninfo, .host = "127.0.0.1", .port = 0};
+    if (faults)
+        options.faults = *faults;
+    serve_use_threads();
+    int rc = serve_open(&t->served, def, &options);
+    cr_assert_eq(rc, 0, "starting %s: %s", name, shop_error_message());
+    snprintf(t->url, sizeof t->url, "http://127.0.0.1:%u", (unsigned)serve_port(t->served));
+    cr_assert_eq(serve_start_thread(t->served), 0, "%s", shop_error_message());
+}
+
+void test_service_stop(struct test_service *t)
+{
+    if (!t->served)
+        return;
+    serve_stop(t->served);
+    serve_close(t->served);
+    t->served = NULL;
+}
+
+void test_http(struct test_reply *out, const char *url, const char *method, const char *path,
+               const char *body)
+{
+    struct http_reply reply;
+    struct http_request req = {
+        .service = "test", .base_url = url, .method = method, .path = path, .body = body};
+    int rc = http_send(&reply, &req);
+    cr_assert_eq(rc, 0, "%s %s%s: %s", method, url, path, shop_error_message());
+    out->status = reply.status;
+    out->body = reply.body ? reply.body : calloc(1, 1);
+    out->content_type = reply.content_type;
+    out->json = cJSON_Parse(out->body);
+}
+
+void test_reply_dispose(struct test_reply *r)
+{
+    free(r->body);
+    free(r->content_type);
+    cJSON_Delete(r->json);
+    *r = (struct test_reply){0};
+}
+
+const char *test_reply_string(const struct test_reply *r, const char *field)
+{
+    const cJSON *v = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, field) : NULL;
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
