@@ -77,10 +77,10 @@
 
 /*
  * The event-sourced contexts, whose schemas the migrations give an event store.  The
- * schema name in the SQL comes from here, never from input.  Payments and Shipping join
- * when their migrations call shop_ddl.create_event_store().
+ * schema name in the SQL comes from here, never from input.  Each one's migration calls
+ * shop_ddl.create_event_store() for it (0002 for ordering, 0005 payments, 0006 shipping).
  */
-static const char *const event_sourced_contexts[] = {"ordering"};
+static const char *const event_sourced_contexts[] = {"ordering", "payments", "shipping"};
 
 /*
  * How often an ES_EXPECT_ANY append is tried when other writers keep taking its version.
