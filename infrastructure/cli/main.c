@@ -53,10 +53,29 @@ const struct cli_command cli_commands[] = {
      cmd_catalog_price},
     {"catalog list", "", "the products and their prices", "(Being built.)\n",
      cmd_catalog_list},
-    {"stock receive", "SKU QTY", "add received units to a SKU's stock", "(Being built.)\n",
+    {"stock receive", "SKU QTY", "add received units to a SKU's stock",
+     "Records QTY units of SKU received (an integer 1-999); the SKU is upper-cased.  Prints\n"
+     "the SKU's stock afterwards; --json: {sku, on_hand, reserved, available}.\n"
+     "\n"
+     "    shop stock receive abc-1 10\n"
+     "\n"
+     "Exit status: 0 received; 1 refused (on hand would pass its limit); 2 a bad SKU or\n"
+     "QTY; 3 the inventory service is not running (shop up, shop serve inventory).\n",
      cmd_stock_receive},
-    {"stock list", "", "stock of every SKU", "(Being built.)\n", cmd_stock_list},
-    {"stock show", "SKU", "on hand, reserved and available for one SKU", "(Being built.)\n",
+    {"stock list", "", "stock of every SKU",
+     "Lists every SKU stock was ever received for, by SKU: on hand, reserved (held for\n"
+     "orders) and available (on hand minus reserved).  --json: an array of\n"
+     "{sku, on_hand, reserved, available}.\n"
+     "\n"
+     "Exit status: 0 listed (also when empty); 3 the inventory service is not running.\n",
+     cmd_stock_list},
+    {"stock show", "SKU", "on hand, reserved and available for one SKU",
+     "Shows one SKU's stock.  --json: {sku, on_hand, reserved, available}.\n"
+     "\n"
+     "    shop stock show ABC-1\n"
+     "\n"
+     "Exit status: 0 shown; 1 no stock recorded for the SKU; 2 a bad SKU; 3 the inventory\n"
+     "service is not running.\n",
      cmd_stock_show},
     {"order place",
      "--customer ID --line SKU:QTY [--line SKU:QTY ...] --ship-to ADDRESS --postcode CODE "
