@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct payment_gateway {
+struct gateway_sim {
     struct gw_ledger *ledger;
     struct fault_injector faults;
 };
@@ -39,7 +39,7 @@ static void sleep_ms(int ms)
 }
 
 /* Step 1: true when the request was answered 503 by the fault plan. */
-static bool faulted(struct http_exchange *x, struct payment_gateway *gw)
+static bool faulted(struct http_exchange *x, struct gateway_sim *gw)
 {
     int delay_ms = 0;
     enum fault_verdict verdict = fault_injector_next(&gw->faults, fault_now_s(), &delay_ms);
@@ -133,7 +133,7 @@ static const char *idempotency_key(struct http_exchange *x)
 
 static void create_charge(struct http_exchange *x, void *ctx)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     struct gw_result r;
     const cJSON *body;
     const char *currency, *source;
@@ -155,7 +155,7 @@ static void create_charge(struct http_exchange *x, void *ctx)
 
 static void get_charge(struct http_exchange *x, void *ctx)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     struct gw_result r;
     if (faulted(x, gw))
         return;
@@ -165,7 +165,7 @@ static void get_charge(struct http_exchange *x, void *ctx)
 
 static void capture_charge(struct http_exchange *x, void *ctx)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     struct gw_result r;
     if (faulted(x, gw))
         return;
@@ -175,7 +175,7 @@ static void capture_charge(struct http_exchange *x, void *ctx)
 
 static void void_charge(struct http_exchange *x, void *ctx)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     struct gw_result r;
     if (faulted(x, gw))
         return;
@@ -185,7 +185,7 @@ static void void_charge(struct http_exchange *x, void *ctx)
 
 static void create_refund(struct http_exchange *x, void *ctx)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     struct gw_result r;
     const cJSON *body;
     const char *charge;
@@ -210,7 +210,7 @@ static const struct http_route routes[] = {
 
 static bool health(void *ctx, cJSON *doc)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     cJSON *f = cJSON_AddObjectToObject(doc, "faults");
     cJSON_AddNumberToObject(f, "latency_ms", gw->faults.plan.latency_ms);
     cJSON_AddNumberToObject(f, "error_rate", gw->faults.plan.error_rate);
@@ -228,7 +228,7 @@ static void counter(FILE *out, const char *name, const char *help, const char *l
 
 static void metrics(void *ctx, FILE *out)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     const struct gw_counters *c = gw_ledger_counters(gw->ledger);
     counter(out, "payment_gateway_charges_total", "Charges approved.", "", c->charges);
     counter(out, "payment_gateway_declines_total", "Charges declined.", "", c->declines);
@@ -255,7 +255,7 @@ static void metrics(void *ctx, FILE *out)
 
 int payment_gateway_open(struct service_instance *out, struct service_env *env)
 {
-    struct payment_gateway *gw = shop_xcalloc(1, sizeof *gw);
+    struct gateway_sim *gw = shop_xcalloc(1, sizeof *gw);
     static const struct service_faults none = {0};
     const struct service_faults *plan = env->faults ? env->faults : &none;
 
@@ -272,7 +272,7 @@ int payment_gateway_open(struct service_instance *out, struct service_env *env)
 
 void payment_gateway_close(void *ctx)
 {
-    struct payment_gateway *gw = ctx;
+    struct gateway_sim *gw = ctx;
     if (!gw)
         return;
     gw_ledger_free(gw->ledger);
