@@ -197,3 +197,30 @@ Test(listing_orders, looks_at_no_more_orders_than_its_bound)
     assert_same(list[0].id, newest, "the newest");
     free(list);
 }
+
+Test(listing_orders, shows_an_order_as_it_was_at_an_earlier_version)
+{
+    order_id a = place("alice", 2);
+    cr_assert_eq(order_service_cancel(&svc, &a, "changed my mind", NULL), 0);
+    order state;
+    int64_t version;
+
+    cr_assert_eq(order_store_es_load_as_of(orders, &state, &version, &a, 1), 0, "%s",
+                 shop_error_message());
+    cr_assert_eq(version, 1);
+    cr_assert_eq(state.status, ORDER_STATUS_PLACED);
+    cr_assert_str_eq(state.reason, "");
+
+    cr_assert_eq(order_store_es_load_as_of(orders, &state, &version, &a, 99), 0);
+    cr_assert_eq(version, 2, "a version past the end is the order now");
+    cr_assert_eq(state.status, ORDER_STATUS_CANCELLED);
+    cr_assert_str_eq(state.reason, "changed my mind");
+
+    order_id unknown;
+    cr_assert_eq(order_id_parse(&unknown, "0190a6f4-8d1e-7c3a-9b2f-4e5d6c7b8a90"), 0);
+    cr_assert_eq(order_store_es_load_as_of(orders, &state, &version, &unknown, 1), 0);
+    cr_assert_eq(version, 0);
+    cr_assert_eq(state.status, ORDER_STATUS_NONE);
+
+    cr_assert_eq(order_store_es_load_as_of(orders, &state, &version, &a, 0), SHOP_EINVALID);
+}
