@@ -21,9 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Long options only: values above any character, so none collides with a common one. */
+/* Long options only: values above any character and above the common options' (cli.h,
+ * CLI_OPT_API and its neighbours), so none collides with either. */
 enum {
-    OPT_CUSTOMER = 256,
+    OPT_CUSTOMER = 0x200,
     OPT_LINE,
     OPT_SHIP_TO,
     OPT_POSTCODE,

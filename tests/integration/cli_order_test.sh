@@ -75,6 +75,8 @@ expect_exit 2 "show --as-of 0 is exit 2" \
 expect_exit 2 "list --status lost is exit 2" "$shop" order list --status lost
 check "it names the allowed statuses" contains "$err" "placed, confirmed or cancelled"
 expect_exit 2 "cancel with a malformed id is exit 2" "$shop" order cancel 42
+expect_exit 0 "--api after the command's own options reaches the service" \
+    "$shop" order list --status placed --api "$SHOP_API_URL"
 
 # ---- exit 1: not found
 unknown=01234567-89ab-7def-8123-456789abcdef
