@@ -48,15 +48,63 @@ const struct cli_command cli_commands[] = {
      "Asks every service's GET /health.  (Being built.)\n",
      cmd_status},
     {"catalog add", "SKU --name NAME --price AMOUNT [--currency CUR]", "add a product",
-     "(Being built.)\n", cmd_catalog_add},
-    {"catalog price", "SKU AMOUNT [--currency CUR]", "change a price", "(Being built.)\n",
+     "Adds a product to the catalogue through the Catalog service (POST /products).\n"
+     "\n"
+     "Options:\n"
+     "      --name NAME     1-100 characters, no control characters, not all spaces\n"
+     "      --price AMOUNT  the unit price, e.g. 12.50: above 0, below 1,000,000, with at\n"
+     "                      most as many decimals as the currency has (2 for EUR)\n"
+     "      --currency CUR  ISO 4217 code (default EUR)\n"
+     "\n"
+     "SKU: 1-32 characters of A-Z, 0-9 and '-' (lower case is upper-cased).\n"
+     "Example: shop catalog add ABC-1 --name \"Mug\" --price 12.50\n"
+     "\n"
+     "Exit status: 0 added; 1 the SKU exists already; 2 a missing argument or a value that\n"
+     "breaks a rule (the message names it); 3 the Catalog service is not reachable.\n"
+     "With --json: the product, {sku, name, price}.\n",
+     cmd_catalog_add},
+    {"catalog price", "SKU AMOUNT [--currency CUR]", "change a price",
+     "Changes a product's unit price through the Catalog service\n"
+     "(PUT /products/SKU/price).  The price it has already changes nothing.\n"
+     "\n"
+     "Options:\n"
+     "      --currency CUR  ISO 4217 code of AMOUNT (default EUR)\n"
+     "\n"
+     "Example: shop catalog price ABC-1 13.00\n"
+     "\n"
+     "Exit status: 0 changed; 1 unknown SKU; 2 a missing argument or a price that breaks\n"
+     "a rule; 3 the Catalog service is not reachable.\n"
+     "With --json: the product afterwards, {sku, name, price}.\n",
      cmd_catalog_price},
-    {"catalog list", "", "the products and their prices", "(Being built.)\n",
+    {"catalog list", "", "the products and their prices",
+     "Lists every product, sorted by SKU, from the Catalog service (GET /products).\n"
+     "\n"
+     "Exit status: 0 listed; 3 the Catalog service is not reachable.\n"
+     "With --json: an array of {sku, name, price}, money as a string \"12.50 EUR\".\n",
      cmd_catalog_list},
-    {"stock receive", "SKU QTY", "add received units to a SKU's stock", "(Being built.)\n",
+    {"stock receive", "SKU QTY", "add received units to a SKU's stock",
+     "Records QTY units of SKU received (an integer 1-999); the SKU is upper-cased.  Prints\n"
+     "the SKU's stock afterwards; --json: {sku, on_hand, reserved, available}.\n"
+     "\n"
+     "    shop stock receive abc-1 10\n"
+     "\n"
+     "Exit status: 0 received; 1 refused (on hand would pass its limit); 2 a bad SKU or\n"
+     "QTY; 3 the inventory service is not running (shop up, shop serve inventory).\n",
      cmd_stock_receive},
-    {"stock list", "", "stock of every SKU", "(Being built.)\n", cmd_stock_list},
-    {"stock show", "SKU", "on hand, reserved and available for one SKU", "(Being built.)\n",
+    {"stock list", "", "stock of every SKU",
+     "Lists every SKU stock was ever received for, by SKU: on hand, reserved (held for\n"
+     "orders) and available (on hand minus reserved).  --json: an array of\n"
+     "{sku, on_hand, reserved, available}.\n"
+     "\n"
+     "Exit status: 0 listed (also when empty); 3 the inventory service is not running.\n",
+     cmd_stock_list},
+    {"stock show", "SKU", "on hand, reserved and available for one SKU",
+     "Shows one SKU's stock.  --json: {sku, on_hand, reserved, available}.\n"
+     "\n"
+     "    shop stock show ABC-1\n"
+     "\n"
+     "Exit status: 0 shown; 1 no stock recorded for the SKU; 2 a bad SKU; 3 the inventory\n"
+     "service is not running.\n",
      cmd_stock_show},
     {"order place",
      "--customer ID --line SKU:QTY [--line SKU:QTY ...] --ship-to ADDRESS --postcode CODE "
