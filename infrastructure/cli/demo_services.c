@@ -152,7 +152,7 @@ int demo_services_step(const struct cli *cli, cJSON *doc)
         goto done;
     demo_say(cli, "   -> %s, total %s\n", string_of(reply, "status"), string_of(reply, "total"));
     if (step) {
-        cJSON_AddStringToObject(step, "order_id", order_id);
+        cJSON_AddStringToObject(step, "service_order_id", order_id);
         cJSON_AddStringToObject(step, "total", string_of(reply, "total"));
     }
     cJSON_Delete(reply);
