@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct call {
     struct http_reply *out;
@@ -133,6 +134,9 @@ int http_send(struct http_reply *out, const struct http_request *req)
     struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
     evhttp_connection_set_timeout_tv(conn, &tv);
     evhttp_connection_set_retries(conn, 0);
+    /* A server may refuse a large body (413) and close while we still write it: read
+     * its answer instead of failing on the write error. */
+    evhttp_connection_set_flags(conn, EVHTTP_CON_READ_ON_WRITE_ERROR);
     evhttp_connection_set_max_body_size(conn, HTTP_CLIENT_MAX_REPLY);
 
     struct evhttp_request *r = evhttp_request_new(on_done, &c);
@@ -153,6 +157,8 @@ int http_send(struct http_reply *out, const struct http_request *req)
     }
     /* evhttp_make_request owns r from here, even when it fails */
     struct pipe_guard guard;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     pipe_guard_begin(&guard);
     if (evhttp_make_request(conn, r, method_of(req->method), req->path) != 0) {
         c.failed = true;
@@ -160,9 +166,13 @@ int http_send(struct http_reply *out, const struct http_request *req)
         event_base_dispatch(base);
     }
     pipe_guard_end(&guard);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long waited_ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     if (c.failed || !c.done || out->status == 0) {
         http_reply_dispose(out);
-        if (c.error == EVREQ_HTTP_TIMEOUT)
+        /* libevent reports a refused connection as a timeout too: only a request that
+         * waited its whole deadline timed out */
+        if (c.error == EVREQ_HTTP_TIMEOUT && waited_ms >= timeout_ms - 50)
             rc = shop_error_set(SHOP_EUNAVAILABLE, "%s at %s:%d: no reply within %d ms", service,
                                 host, port, timeout_ms);
         else if (c.error == EVREQ_HTTP_DATA_TOO_LONG)

@@ -25,7 +25,15 @@ struct served {
     pthread_t thread;
     bool threaded;
     char host[128];
+    struct event *stop_event; /* activated by serve_stop, from any thread */
 };
+
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    event_base_loopbreak(((struct served *)arg)->base);
+}
 
 void serve_use_threads(void)
 {
@@ -66,6 +74,11 @@ int serve_open(struct served **out, const struct service_def *def,
         goto fail;
     s->base = event_base_new();
     if (!s->base)
+        shop_out_of_memory();
+    /* A stop asked for before the loop runs must not be lost (a loopbreak would be:
+     * the loop clears it when it starts); an activated event waits for the loop. */
+    s->stop_event = event_new(s->base, -1, 0, on_stop, s);
+    if (!s->stop_event)
         shop_out_of_memory();
     struct service_env env = {.name = def->name,
                               .db = s->db,
@@ -123,8 +136,8 @@ int serve_start_thread(struct served *s)
 
 void serve_stop(struct served *s)
 {
-    if (s && s->base)
-        event_base_loopbreak(s->base);
+    if (s && s->stop_event)
+        event_active(s->stop_event, EV_READ, 0);
 }
 
 void serve_close(struct served *s)
@@ -138,6 +151,8 @@ void serve_close(struct served *s)
     http_server_free(s->http);
     if (s->opened && s->def->close)
         s->def->close(s->instance.ctx);
+    if (s->stop_event)
+        event_free(s->stop_event);
     if (s->base)
         event_base_free(s->base);
     if (s->db)

@@ -347,6 +347,19 @@ Test(an_api, answers_500_when_a_handler_forgets_to_reply)
     stop(&r);
 }
 
+Test(a_service, stops_when_asked_before_its_loop_has_started, .timeout = 20)
+{
+    /* the stop is asked for at once; serve_close must not wait forever */
+    struct served *s = NULL;
+    const struct service_def *def = service_find("payment-gateway");
+    struct serve_options o = {.host = "127.0.0.1", .port = 0};
+    serve_use_threads();
+    cr_assert_eq(serve_open(&s, def, &o), 0, "%s", shop_error_message());
+    cr_assert_eq(serve_start_thread(s), 0);
+    serve_stop(s);
+    serve_close(s);
+}
+
 Test(an_api, reports_health_and_counts_requests_in_prometheus_text)
 {
     struct running r;
@@ -386,6 +399,7 @@ Test(a_client, says_unavailable_when_nothing_listens)
         .service = "catalog", .base_url = url, .method = "GET", .path = "/products"};
     cr_expect_eq(http_send(&reply, &req), SHOP_EUNAVAILABLE);
     cr_expect(strstr(shop_error_message(), "catalog at 127.0.0.1:"), "%s", shop_error_message());
+    cr_expect(strstr(shop_error_message(), ": cannot connect"), "%s", shop_error_message());
 }
 
 Test(a_client, gives_up_at_its_deadline_when_the_server_never_answers)
