@@ -114,9 +114,20 @@ int serve_start_thread(struct served *s)
     return 0;
 }
 
+static void break_loop(evutil_socket_t fd, short what, void *base)
+{
+    (void)fd;
+    (void)what;
+    event_base_loopbreak(base);
+}
+
 void serve_stop(struct served *s)
 {
-    if (s && s->base)
+    /* Not event_base_loopbreak alone: a loop that has not started yet (a thread just
+     * created) would forget it and run forever.  A timer due now breaks the loop from
+     * inside, whenever the loop runs. */
+    static const struct timeval now;
+    if (s && s->base && event_base_once(s->base, -1, EV_TIMEOUT, break_loop, s->base, &now) < 0)
         event_base_loopbreak(s->base);
 }
 
