@@ -59,7 +59,7 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
     case 'j': cli->json = true; return 1;
     case 'v': cli->verbose = true; return 1;
     case 'd': cli->db = arg; return 1;
-    case 'a': cli->api = arg; return 1;
+    case CLI_OPT_API: cli->api = arg; return 1;
     }
     return 0;
 }

@@ -56,9 +56,12 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
  * The options every command accepts, to append to a command's own getopt_long table,
  * and their handling: returns 1 if `opt` was a common option (handled), 0 if not.
  */
+/* Long-only common options get values outside the range of characters, so that no
+ * command's own short option letter can collide with them. */
+#define CLI_OPT_API 0x101
 #define CLI_COMMON_LONG_OPTIONS                                                                    \
     {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'},                         \
-        {"db", required_argument, NULL, 'd'}, {"api", required_argument, NULL, 'a'},               \
+        {"db", required_argument, NULL, 'd'}, {"api", required_argument, NULL, CLI_OPT_API},               \
     {                                                                                              \
         "help", no_argument, NULL, 'h'                                                             \
     }
