@@ -20,4 +20,10 @@ void demo_say(const struct cli *cli, const char *fmt, ...) __attribute__((format
  */
 int demo_event_sourcing(const struct cli *cli, PGconn *conn, cJSON *doc);
 
+/*
+ * Step 6: Catalog, Inventory and Ordering started as services in this process and used
+ * over HTTP only.  Adds "services" to doc (may be NULL).
+ */
+int demo_services_step(const struct cli *cli, cJSON *doc);
+
 #endif

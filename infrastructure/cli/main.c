@@ -108,25 +108,118 @@ const struct cli_command cli_commands[] = {
      "  until shop status >/dev/null; do sleep 1; done\n",
      cmd_status},
     {"catalog add", "SKU --name NAME --price AMOUNT [--currency CUR]", "add a product",
-     "(Being built.)\n", cmd_catalog_add},
-    {"catalog price", "SKU AMOUNT [--currency CUR]", "change a price", "(Being built.)\n",
+     "Adds a product to the catalogue through the Catalog service (POST /products).\n"
+     "\n"
+     "Options:\n"
+     "      --name NAME     1-100 characters, no control characters, not all spaces\n"
+     "      --price AMOUNT  the unit price, e.g. 12.50: above 0, below 1,000,000, with at\n"
+     "                      most as many decimals as the currency has (2 for EUR)\n"
+     "      --currency CUR  ISO 4217 code (default EUR)\n"
+     "\n"
+     "SKU: 1-32 characters of A-Z, 0-9 and '-' (lower case is upper-cased).\n"
+     "Example: shop catalog add ABC-1 --name \"Mug\" --price 12.50\n"
+     "\n"
+     "Exit status: 0 added; 1 the SKU exists already; 2 a missing argument or a value that\n"
+     "breaks a rule (the message names it); 3 the Catalog service is not reachable.\n"
+     "With --json: the product, {sku, name, price}.\n",
+     cmd_catalog_add},
+    {"catalog price", "SKU AMOUNT [--currency CUR]", "change a price",
+     "Changes a product's unit price through the Catalog service\n"
+     "(PUT /products/SKU/price).  The price it has already changes nothing.\n"
+     "\n"
+     "Options:\n"
+     "      --currency CUR  ISO 4217 code of AMOUNT (default EUR)\n"
+     "\n"
+     "Example: shop catalog price ABC-1 13.00\n"
+     "\n"
+     "Exit status: 0 changed; 1 unknown SKU; 2 a missing argument or a price that breaks\n"
+     "a rule; 3 the Catalog service is not reachable.\n"
+     "With --json: the product afterwards, {sku, name, price}.\n",
      cmd_catalog_price},
-    {"catalog list", "", "the products and their prices", "(Being built.)\n",
+    {"catalog list", "", "the products and their prices",
+     "Lists every product, sorted by SKU, from the Catalog service (GET /products).\n"
+     "\n"
+     "Exit status: 0 listed; 3 the Catalog service is not reachable.\n"
+     "With --json: an array of {sku, name, price}, money as a string \"12.50 EUR\".\n",
      cmd_catalog_list},
-    {"stock receive", "SKU QTY", "add received units to a SKU's stock", "(Being built.)\n",
+    {"stock receive", "SKU QTY", "add received units to a SKU's stock",
+     "Records QTY units of SKU received (an integer 1-999); the SKU is upper-cased.  Prints\n"
+     "the SKU's stock afterwards; --json: {sku, on_hand, reserved, available}.\n"
+     "\n"
+     "    shop stock receive abc-1 10\n"
+     "\n"
+     "Exit status: 0 received; 1 refused (on hand would pass its limit); 2 a bad SKU or\n"
+     "QTY; 3 the inventory service is not running (shop up, shop serve inventory).\n",
      cmd_stock_receive},
-    {"stock list", "", "stock of every SKU", "(Being built.)\n", cmd_stock_list},
-    {"stock show", "SKU", "on hand, reserved and available for one SKU", "(Being built.)\n",
+    {"stock list", "", "stock of every SKU",
+     "Lists every SKU stock was ever received for, by SKU: on hand, reserved (held for\n"
+     "orders) and available (on hand minus reserved).  --json: an array of\n"
+     "{sku, on_hand, reserved, available}.\n"
+     "\n"
+     "Exit status: 0 listed (also when empty); 3 the inventory service is not running.\n",
+     cmd_stock_list},
+    {"stock show", "SKU", "on hand, reserved and available for one SKU",
+     "Shows one SKU's stock.  --json: {sku, on_hand, reserved, available}.\n"
+     "\n"
+     "    shop stock show ABC-1\n"
+     "\n"
+     "Exit status: 0 shown; 1 no stock recorded for the SKU; 2 a bad SKU; 3 the inventory\n"
+     "service is not running.\n",
      cmd_stock_show},
     {"order place",
      "--customer ID --line SKU:QTY [--line SKU:QTY ...] --ship-to ADDRESS --postcode CODE "
      "[--card TOKEN]",
-     "place an order; prints its id", "(Being built.)\n", cmd_order_place},
+     "place an order; prints its id",
+     "Asks the Ordering service to place an order.  Ordering prices each line with Catalog's\n"
+     "current price; the same SKU twice is one line.  Prints the new order's id.\n"
+     "\n"
+     "Options:\n"
+     "      --customer ID      1-64 printable ASCII characters, not all spaces\n"
+     "      --line SKU:QTY     a product and how many, 1-999 (SKU upper-cased); 1-50 SKUs\n"
+     "      --ship-to ADDRESS  1-200 characters, one line\n"
+     "      --postcode CODE    1-10 characters of A-Z, 0-9, '-' and space\n"
+     "      --card TOKEN       payment token for later (default tok_visa); not charged yet\n"
+     "\n"
+     "Example: shop order place --customer c-42 --line MUG-RED:2 --line TEE-L:1 \\\n"
+     "             --ship-to '1 Main Street, Springfield' --postcode 10115\n"
+     "\n"
+     "Exit status: 0 placed; 1 refused (unknown SKU ...); 2 an argument is invalid (named);\n"
+     "3 Ordering or Catalog unavailable (nothing was placed: safe to retry).\n"
+     "--wait is refused (exit 2) until the fulfilment saga exists.\n"
+     "With --json: {order_id}.\n",
+     cmd_order_place},
     {"order show", "ORDER_ID [--as-of VERSION]", "one order: status, lines, total",
-     "(Being built.)\n", cmd_order_show},
+     "Shows an order as the Ordering service sees it now: customer, status (and why it was\n"
+     "cancelled), address, lines with their prices, total, and the version of its stream.\n"
+     "\n"
+     "Options:\n"
+     "      --as-of VERSION  the order as it was at that version of its stream (1 = placed)\n"
+     "\n"
+     "Exit status: 0 shown; 1 no such order; 2 ORDER_ID or VERSION malformed; 3 Ordering\n"
+     "unavailable.  With --json: {order_id, customer, status, reason, total, lines: [{sku,\n"
+     "quantity, unit_price, line_total}], version, ship_to, postcode, placed_at, closed_at}.\n",
+     cmd_order_show},
     {"order list", "[--customer ID] [--status placed|confirmed|cancelled]", "orders, newest first",
-     "(Being built.)\n", cmd_order_list},
-    {"order cancel", "ORDER_ID", "cancel an order that is not confirmed", "(Being built.)\n",
+     "Lists orders, newest first: id, status, total, when placed, customer.\n"
+     "Until Ordering has a read model, the list looks at the newest 1000 orders only, and\n"
+     "filters among them.\n"
+     "\n"
+     "Options:\n"
+     "      --customer ID    only this customer's orders\n"
+     "      --status S       only orders that are now placed, confirmed or cancelled\n"
+     "\n"
+     "Exit status: 0 listed (perhaps none); 2 an option is invalid; 3 Ordering unavailable.\n"
+     "With --json: an array of {order_id, customer, status, total, placed_at}.\n",
+     cmd_order_list},
+    {"order cancel", "ORDER_ID [--reason TEXT]", "cancel an order that is not confirmed",
+     "Cancels a placed order.  Cancelling a cancelled order changes nothing; a confirmed\n"
+     "order cannot be cancelled.\n"
+     "\n"
+     "Options:\n"
+     "      --reason TEXT    why (default: cancelled by the customer)\n"
+     "\n"
+     "Exit status: 0 cancelled; 1 no such order, or it is confirmed; 2 ORDER_ID malformed;\n"
+     "3 Ordering unavailable.  With --json: {order_id, status}.\n",
      cmd_order_cancel},
     {"order history", "ORDER_ID [--as-of VERSION|TIME]",
      "the order's event stream, one event a line",

@@ -12,6 +12,8 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,41 @@ static enum evhttp_cmd_type method_of(const char *m)
     return EVHTTP_REQ_GET;
 }
 
+/*
+ * A server may answer and close while we are still writing (413 for a body that is too
+ * large): the write then raises SIGPIPE, which would end the process.  While a request
+ * runs, SIGPIPE is blocked for this thread, and one raised by our writes is discarded
+ * before it is unblocked; the failed write is reported by libevent as an error instead.
+ * The rest of the process keeps its own SIGPIPE behaviour (`shop ... | head`).
+ */
+struct pipe_guard {
+    sigset_t old;
+    bool was_pending;
+};
+
+static void pipe_guard_begin(struct pipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old);
+    sigpending(&pending);
+    g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void pipe_guard_end(struct pipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigpending(&pending);
+    if (!g->was_pending && sigismember(&pending, SIGPIPE) == 1) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
 int http_send(struct http_reply *out, const struct http_request *req)
 {
     *out = (struct http_reply){0};
@@ -115,11 +152,14 @@ int http_send(struct http_reply *out, const struct http_request *req)
         evbuffer_add(evhttp_request_get_output_buffer(r), req->body, strlen(req->body));
     }
     /* evhttp_make_request owns r from here, even when it fails */
+    struct pipe_guard guard;
+    pipe_guard_begin(&guard);
     if (evhttp_make_request(conn, r, method_of(req->method), req->path) != 0) {
         c.failed = true;
     } else {
         event_base_dispatch(base);
     }
+    pipe_guard_end(&guard);
     if (c.failed || !c.done || out->status == 0) {
         http_reply_dispose(out);
         if (c.error == EVREQ_HTTP_TIMEOUT)

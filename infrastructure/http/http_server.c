@@ -218,6 +218,23 @@ const char *http_header(const struct http_exchange *x, const char *name)
     return evhttp_find_header(evhttp_request_get_input_headers(x->req), name);
 }
 
+/*
+ * Whether JSON text holds the escape \u0000 (a backslash that is not itself escaped):
+ * cJSON would decode it into a string that ends there, and a field would be cut short
+ * without anyone noticing ("Cup\u0000x" read as "Cup").
+ */
+static bool has_escaped_nul(const char *json)
+{
+    for (const char *p = strstr(json, "\\u0000"); p; p = strstr(p + 1, "\\u0000")) {
+        size_t backslashes = 0;
+        while (p - backslashes > json && p[-(ptrdiff_t)backslashes - 1] == '\\')
+            backslashes++;
+        if (backslashes % 2 == 0)
+            return true;
+    }
+    return false;
+}
+
 int http_json_body(struct http_exchange *x, const cJSON **out)
 {
     *out = NULL;
@@ -237,6 +254,12 @@ int http_json_body(struct http_exchange *x, const cJSON **out)
     if (strlen(text) != len) {
         free(text);
         http_reply_problem(x, 400, "malformed-json", "the body contains a NUL byte");
+        return SHOP_EINVALID;
+    }
+    if (has_escaped_nul(text)) {
+        free(text);
+        http_reply_problem(x, 400, "invalid-input",
+                           "the body contains the NUL character (\\u0000), which no field may hold");
         return SHOP_EINVALID;
     }
     const char *end = NULL;

@@ -113,6 +113,32 @@ done:
     return rc;
 }
 
+int order_store_es_load_as_of(struct order_store *store, order *out, int64_t *out_version,
+                              const order_id *id, int64_t to_version)
+{
+    struct order_store_es *s = (struct order_store_es *)store;
+    char stream[ORDER_STREAM_ID_SIZE];
+    struct es_event_list events = {0};
+    struct es_stream_range range = {1, to_version, ES_UNBOUNDED};
+    int64_t version = 0;
+
+    order_init(out);
+    *out_version = 0;
+    if (to_version < 1)
+        return shop_error_set(SHOP_EINVALID, "as of version %lld: a version is 1 or more",
+                              (long long)to_version);
+    order_stream_id(stream, *id);
+    int rc = es_read_stream(s->events, &events, stream, range); /* no snapshot: it may be newer */
+    if (rc == 0)
+        rc = fold(out, &version, &events, stream, id);
+    if (rc == 0)
+        *out_version = version;
+    else
+        order_init(out);
+    es_event_list_dispose(&events);
+    return rc;
+}
+
 /* Does an append of n events after expected_version reach a multiple of every? */
 static bool snapshot_due(int every, int64_t expected_version, size_t n)
 {

@@ -23,4 +23,13 @@
  */
 int order_store_es_new(struct order_store **out, struct event_store *events, int snapshot_every);
 
+/*
+ * The order as it was at version to_version (>= 1) of its stream, or at its last version if
+ * the stream is shorter: `shop order show --as-of`.  Folds the events from the first, never
+ * from a snapshot.  store must come from order_store_es_new.  A stream without events is
+ * order_init()'s state at version 0, as load() gives.
+ */
+int order_store_es_load_as_of(struct order_store *store, order *out, int64_t *out_version,
+                              const order_id *id, int64_t to_version);
+
 #endif

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,12 @@ struct event_base *serve_base(struct served *s) { return s->base; }
 
 int serve_run(struct served *s)
 {
+    /* A client that goes away while we answer must not end the service: SIGPIPE is
+     * blocked for the loop's thread, and the failed write closes that connection only. */
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     if (event_base_dispatch(s->base) < 0)
         return shop_error_set(SHOP_EINTERNAL, "%s: the event loop failed", s->def->name);
     return 0;

@@ -1,0 +1,147 @@
+#!/bin/sh
+# tests/integration/cli_order_test.sh — `shop order place | show | list | cancel` as a user
+# runs them: real processes (`shop serve ordering`, `shop serve catalog`) on ports of
+# their own, a database of its own, and the exit statuses of docs/cli.md:
+#   0 done, 1 refused or not found, 2 an argument is wrong (named), 3 a dependency is down.
+# Catalog down is the case that matters most: placing exits 3, cleanly, and records nothing.
+# Catalog is started only after that, for the part that needs prices.
+set -u
+. "$top_srcdir/tests/support/tap.sh"
+shop=$top_builddir/shop
+
+use_own_database shop_cli_order_test
+export SHOP_API_URL="http://127.0.0.1:$((30000 + ($$ % 2000) * 10))"
+unset SHOP_CATALOG_URL SHOP_ORDERING_URL
+pids=
+trap 'for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null;
+      dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
+
+json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
+events() { psql -d "$db" -Atc 'SELECT count(*) FROM ordering.events'; }
+
+# start NAME CHECK...: `shop serve NAME` in the background; waits until CHECK stops
+# exiting 3 (nobody listening), at most 10 s.  Returns 1 if it did not come up.
+start() {
+    name=$1
+    shift
+    "$shop" serve "$name" >"$tap_tmp/$name.log" 2>&1 &
+    pid=$!
+    pids="$pids $pid"
+    i=0
+    while [ $i -lt 100 ]; do
+        kill -0 "$pid" 2>/dev/null || return 1
+        st=0
+        "$@" >/dev/null 2>&1 || st=$?
+        [ "$st" != 3 ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+expect_exit 0 "shop db migrate" "$shop" db migrate
+start ordering "$shop" order list
+check "shop serve ordering comes up" [ $? = 0 ]
+
+# ---- exit 2: arguments, named, nothing sent
+expect_exit 2 "place without --customer is exit 2" \
+    "$shop" order place --line MUG-RED:1 --ship-to 'x' --postcode 1
+check "it names --customer" contains "$err" "--customer"
+check "in one line" one_line "$err"
+expect_exit 2 "--line without ':' is exit 2" \
+    "$shop" order place --customer c --line MUG-RED --ship-to x --postcode 1
+check "it names the --line" contains "$err" "--line MUG-RED"
+expect_exit 2 "--line with quantity 0 is exit 2" \
+    "$shop" order place --customer c --line MUG-RED:0 --ship-to x --postcode 1
+check "it says what a quantity is" contains "$err" "1 to 999"
+expect_exit 2 "--line with quantity 1000 is exit 2" \
+    "$shop" order place --customer c --line MUG-RED:1000 --ship-to x --postcode 1
+expect_exit 2 "--line with a bad SKU is exit 2" \
+    "$shop" order place --customer c --line 'ab c:1' --ship-to x --postcode 1
+expect_exit 2 "no --line is exit 2" "$shop" order place --customer c --ship-to x --postcode 1
+expect_exit 2 "an all-space --ship-to is exit 2" \
+    "$shop" order place --customer c --line MUG-RED:1 --ship-to '   ' --postcode 1
+check "it names --ship-to" contains "$err" "--ship-to"
+expect_exit 2 "a postcode too long is exit 2" \
+    "$shop" order place --customer c --line MUG-RED:1 --ship-to x --postcode 12345678901
+expect_exit 2 "--wait is refused until the saga exists" \
+    "$shop" order place --customer c --line MUG-RED:1 --ship-to x --postcode 1 --wait
+check "it says why" contains "$err" "fulfilment saga"
+expect_exit 2 "show with a malformed id is exit 2" "$shop" order show not-an-id
+expect_exit 2 "show without an id is exit 2" "$shop" order show
+expect_exit 2 "show --as-of 0 is exit 2" \
+    "$shop" order show 01234567-89ab-7def-8123-456789abcdef --as-of 0
+expect_exit 2 "list --status lost is exit 2" "$shop" order list --status lost
+check "it names the allowed statuses" contains "$err" "placed, confirmed or cancelled"
+expect_exit 2 "cancel with a malformed id is exit 2" "$shop" order cancel 42
+expect_exit 0 "--api after the command's own options reaches the service" \
+    "$shop" order list --status placed --api "$SHOP_API_URL"
+
+# ---- exit 1: not found
+unknown=01234567-89ab-7def-8123-456789abcdef
+expect_exit 1 "show of an unknown order is exit 1" "$shop" order show $unknown
+check "it says not found, in one line" one_line "$err"
+check "naming the order" contains "$err" "order $unknown not found"
+expect_exit 1 "cancel of an unknown order is exit 1" "$shop" order cancel $unknown
+
+# ---- exit 3: Catalog down (not started yet), cleanly, nothing recorded
+expect_exit 3 "place while Catalog is down is exit 3" \
+    "$shop" order place --customer c-1 --line MUG-RED:1 --ship-to '1 Main St' --postcode 10115
+check "it says Catalog is unavailable, in one line" one_line "$err"
+check "the line names catalog" contains "$err" "catalog"
+check "no order was recorded" [ "$(events)" = 0 ]
+expect_exit 0 "list while Catalog is down works" "$shop" --json order list
+check "and shows no order" [ "$(printf '%s' "$out" | tr -d ' \n')" = "[]" ]
+
+# ---- with Catalog: place, show, list, cancel
+start catalog "$shop" catalog list
+check "shop serve catalog comes up" [ $? = 0 ]
+expect_exit 0 "catalog add MUG-RED" "$shop" catalog add MUG-RED --name 'Red mug' --price 12.50
+if [ "$status" = 0 ]; then
+    expect_exit 0 "catalog add TEE-L" "$shop" catalog add TEE-L --name 'T-shirt L' --price 19.99
+    expect_exit 0 "place an order" "$shop" order place --customer alice --line mug-red:2 \
+        --line TEE-L:1 --line MUG-RED:1 --ship-to 'Müllerstraße 5, Berlin' --postcode 10115
+    id=$out
+    check "it prints the order id" [ ${#id} = 36 ]
+    check "one event was recorded" [ "$(events)" = 1 ]
+
+    expect_exit 0 "place --json" "$shop" --json order place --customer bob --line TEE-L:1 \
+        --ship-to 'x' --postcode 1 --card tok_visa
+    bob=$(json_string "$out" order_id)
+    check "--json gives {order_id}" [ ${#bob} = 36 ]
+
+    expect_exit 0 "show the order" "$shop" order show "$id"
+    check "it is placed" contains "$out" "placed"
+    check "the same SKU twice is one line of 3" contains "$out" "3 x"
+    check "with the exact total" contains "$out" "57.49 EUR"
+    expect_exit 0 "show --json" "$shop" --json order show "$id"
+    check "--json has the status" contains "$out" '"status":	"placed"'
+    check "--json has the total as a string" contains "$out" '"total":	"57.49 EUR"'
+
+    expect_exit 1 "an unknown SKU is exit 1" "$shop" order place --customer c --line ABC:1 \
+        --ship-to x --postcode 1
+    check "it says unknown SKU ABC" contains "$err" "unknown SKU ABC"
+    check "nothing more was recorded" [ "$(events)" = 2 ]
+
+    expect_exit 0 "list alice's orders" "$shop" --json order list --customer alice
+    check "it lists her order" contains "$out" "$id"
+    check "and not bob's" sh -c '! printf "%s" "$1" | grep -q "$2"' _ "$out" "$bob"
+
+    expect_exit 0 "cancel the order" "$shop" order cancel "$id" --reason 'changed my mind'
+    expect_exit 0 "show it cancelled" "$shop" order show "$id"
+    check "it shows the reason" contains "$out" "changed my mind"
+    expect_exit 0 "show --as-of 1 shows it placed" "$shop" order show "$id" --as-of 1
+    check "as of version 1 it was placed" contains "$out" "status    placed"
+    expect_exit 0 "list --status cancelled" "$shop" --json order list --status cancelled
+    check "it lists the cancelled order" contains "$out" "$id"
+    check "and not the placed one" sh -c '! printf "%s" "$1" | grep -q "$2"' _ "$out" "$bob"
+fi
+
+# ---- exit 3: Ordering itself down
+for p in $pids; do kill "$p" 2>/dev/null; done
+wait 2>/dev/null
+pids=
+expect_exit 3 "show while Ordering is down is exit 3" "$shop" order show $unknown
+check "in one line" one_line "$err"
+
+done_testing
