@@ -36,6 +36,20 @@ static int parse_number(const char *text, double min, double max, double *out)
     return 0;
 }
 
+/* "127.0.0.1:8081" or "localhost:0" (0: the kernel chooses a free port) */
+static int parse_listen(const char *text, char *host, size_t host_size, int *port)
+{
+    const char *colon = strrchr(text, ':');
+    double v;
+    if (!colon || colon == text || (size_t)(colon - text) >= host_size ||
+        strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+        parse_number(colon + 1, 0, 65535, &v) < 0)
+        return -1;
+    snprintf(host, host_size, "%.*s", (int)(colon - text), text);
+    *port = (int)v;
+    return 0;
+}
+
 static void on_option(void *ctx, int opt, const char *arg)
 {
     struct serve_args *a = ctx;
@@ -60,8 +74,8 @@ static void on_option(void *ctx, int opt, const char *arg)
         if (colon) {
             char from[32];
             snprintf(from, sizeof from, "%.*s", (int)(colon - arg), arg);
-            if (parse_number(from, 0, 1e9, &v) == 0 && parse_number(colon + 1, 0, 1e9, &until) == 0 &&
-                until > v) {
+            if (parse_number(from, 0, 1e9, &v) == 0 &&
+                parse_number(colon + 1, 0, 1e9, &until) == 0 && until > v) {
                 a->options.faults.outage_from_s = v;
                 a->options.faults.outage_until_s = until;
                 return;
@@ -105,14 +119,18 @@ static void list_services(char *buf, size_t size)
 
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
-    static const struct option own[] = {
-        {"listen", required_argument, NULL, 'l'},     {"latency-ms", required_argument, NULL, 'L'},
-        {"error-rate", required_argument, NULL, 'e'}, {"outage", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 's'},       {"log-requests", no_argument, NULL, 'r'},
-        CLI_COMMON_LONG_OPTIONS,                      {NULL, 0, NULL, 0}};
+    static const struct option own[] = {{"listen", required_argument, NULL, 'l'},
+                                        {"latency-ms", required_argument, NULL, 'L'},
+                                        {"error-rate", required_argument, NULL, 'e'},
+                                        {"outage", required_argument, NULL, 'o'},
+                                        {"seed", required_argument, NULL, 's'},
+                                        {"log-requests", no_argument, NULL, 'r'},
+                                        CLI_COMMON_LONG_OPTIONS,
+                                        {NULL, 0, NULL, 0}};
     struct serve_args a = {.options = {.port = -1}};
     int first;
-    int status = cli_parse(cli, cli_find_command("serve"), argc, argv, own, on_option, &a, 1, &first);
+    int status =
+        cli_parse(cli, cli_find_command("serve"), argc, argv, own, on_option, &a, 1, &first);
     if (status >= 0)
         return status;
     char quoted[TEXT_QUOTE_SIZE], names[256];
@@ -128,11 +146,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
                                text_quote(quoted, argv[first]), names);
     char host[128];
     if (a.listen) {
-        char url[SERVICE_URL_MAX];
-        uint16_t port;
-        snprintf(url, sizeof url, "http://%s", a.listen);
-        if (service_url_split(url, host, sizeof host, &port) < 0)
-            return cli_usage_error(cli, "--listen '%s' is not HOST:PORT",
+        int port;
+        if (parse_listen(a.listen, host, sizeof host, &port) < 0)
+            return cli_usage_error(cli, "--listen '%s' is not HOST:PORT (PORT 0-65535)",
                                    text_quote(quoted, a.listen));
         a.options.host = host;
         a.options.port = port;
@@ -150,8 +166,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     evsignal_add(sigint, NULL);
     evsignal_add(sigterm, NULL);
     signal(SIGPIPE, SIG_IGN);
-    fprintf(stderr, "%s: listening on http://%s:%u (pid %ld)\n", def->name,
-            serve_host(s), (unsigned)serve_port(s), (long)getpid());
+    fprintf(stderr, "%s: listening on http://%s:%u (pid %ld)\n", def->name, serve_host(s),
+            (unsigned)serve_port(s), (long)getpid());
     rc = serve_run(s);
     event_free(sigint);
     event_free(sigterm);

@@ -39,13 +39,73 @@ const struct cli_command cli_commands[] = {
      "own schema.\n",
      cmd_db_status},
     {"serve", "SERVICE [--listen HOST:PORT] [fault options]", "run one service",
-     "Runs one service in the foreground until Ctrl-C or SIGTERM.  (Being built.)\n",
+     "Runs one service in the foreground until Ctrl-C or SIGTERM, then finishes the request\n"
+     "in hand, closes its database connection and exits 0.  SERVICE is a bounded context\n"
+     "(catalog, ordering, inventory, payments, shipping), which connects with --db and runs\n"
+     "as its own role (shop_catalog, ...), or a simulated external system (payment-gateway,\n"
+     "carrier), which has no database.  It listens where clients look for it: the port of\n"
+     "--api / $SHOP_API_URL plus the service's offset, or $SHOP_<NAME>_URL.\n"
+     "\n"
+     "Options:\n"
+     "      --listen HOST:PORT  listen there instead (port 0: the kernel chooses)\n"
+     "      --log-requests      one line per request on stderr\n"
+     "  Faults, for the simulated external systems:\n"
+     "      --latency-ms MS     add MS milliseconds to every reply (0-600000)\n"
+     "      --error-rate R      answer this share of requests 503 (0-1)\n"
+     "      --outage FROM:UNTIL answer every request 503 from FROM until UNTIL seconds\n"
+     "                          after start\n"
+     "      --seed N            the same seed draws the same errors\n"
+     "\n"
+     "Examples:\n"
+     "  shop serve catalog\n"
+     "  shop serve payment-gateway --latency-ms 200 --error-rate 0.2 --seed 7\n"
+     "\n"
+     "Exit status: 0 after a requested stop; 1 if the database is not migrated (the\n"
+     "role is missing); 2 for bad usage; 3 if the database cannot be reached or the\n"
+     "address is taken.  `shop up` runs every service this way.\n",
      cmd_serve},
-    {"up", "[--monolith] [--no-mesh]", "run the whole system in the foreground",
-     "Runs every service and supervises them.  (Being built.)\n",
+    {"up", "[--monolith] [--no-mesh] [--only NAME,...]", "run the whole system in the foreground",
+     "Runs every service (the five contexts and the two simulated external systems) and\n"
+     "supervises them until Ctrl-C, SIGTERM or SIGHUP.  Each service runs as its own\n"
+     "process, `shop serve NAME` with the same --db, --api and --verbose; its output is\n"
+     "printed line by line after its name (\"catalog | ...\").  A service that ends is\n"
+     "started again after 0.5 s, then 1, 2, 4 ... up to 30 s while it keeps failing; a\n"
+     "service that stayed up 30 s starts over at 0.5 s.  On Ctrl-C every service gets\n"
+     "SIGTERM, and SIGKILL if still running 5 s later; no service outlives `shop up`.\n"
+     "\n"
+     "Options:\n"
+     "      --monolith       every context in this one process (a thread each, each with\n"
+     "                       its own database connection as its own role), at the same\n"
+     "                       addresses; the simulated external systems still run as\n"
+     "                       processes of their own.  A context that cannot start stops\n"
+     "                       the start (all or nothing).\n"
+     "      --no-mesh        services talk to each other directly; for now the only way\n"
+     "                       (the service mesh is not built yet)\n"
+     "      --only NAME,...  only these services, e.g. --only catalog,inventory\n"
+     "\n"
+     "Before starting, the database must be reachable and migrated.\n"
+     "`shop status` shows what is up.\n"
+     "\n"
+     "Exit status: 0 after a requested stop; 1 if the database needs 'shop db migrate'\n"
+     "(or, with --monolith, a context refused to start); 2 for bad usage; 3 if the\n"
+     "database cannot be reached (or, with --monolith, an address is taken).\n",
      cmd_up},
-    {"status", "", "every service: up/down, address, pid, version",
-     "Asks every service's GET /health.  (Being built.)\n",
+    {"status", "[--only NAME,...]", "every service: up/down, address, pid, version",
+     "Asks every service for GET /health at its address (--api, $SHOP_API_URL,\n"
+     "$SHOP_<NAME>_URL), waiting at most 1 s each, and prints one line per service: up or\n"
+     "down, address, pid, version, and its database role (or why it is down).  With\n"
+     "--monolith every context shows the same pid.\n"
+     "\n"
+     "Options:\n"
+     "      --only NAME,...  only these services\n"
+     "\n"
+     "With --json: an array of {name, state: \"up\"/\"down\", address, pid, version}, plus\n"
+     "db_role when the service has one and reason when it is down (pid and version are\n"
+     "null then).\n"
+     "\n"
+     "Exit status: 0 if every service asked about is up; 3 if one or more is down (the\n"
+     "table is printed all the same), so a script can wait for the system:\n"
+     "  until shop status >/dev/null; do sleep 1; done\n",
      cmd_status},
     {"catalog add", "SKU --name NAME --price AMOUNT [--currency CUR]", "add a product",
      "Adds a product to the catalogue through the Catalog service (POST /products).\n"
