@@ -60,12 +60,14 @@ struct inventory_memory {
 static void rows_copy(struct rows *out, const struct rows *from)
 {
     out->stock = shop_xreallocarray(NULL, from->stock_count + 1, sizeof *out->stock);
-    memcpy(out->stock, from->stock, from->stock_count * sizeof *out->stock);
+    if (from->stock_count) /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(out->stock, from->stock, from->stock_count * sizeof *out->stock);
     out->stock_count = from->stock_count;
     out->reservations =
         shop_xreallocarray(NULL, from->reservation_count + 1, sizeof *out->reservations);
-    memcpy(out->reservations, from->reservations,
-           from->reservation_count * sizeof *out->reservations);
+    if (from->reservation_count)
+        memcpy(out->reservations, from->reservations,
+               from->reservation_count * sizeof *out->reservations);
     out->reservation_count = from->reservation_count;
 }
 
