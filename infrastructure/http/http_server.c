@@ -235,6 +235,11 @@ static bool has_escaped_nul(const char *json)
     return false;
 }
 
+bool http_has_body(const struct http_exchange *x)
+{
+    return evbuffer_get_length(evhttp_request_get_input_buffer(x->req)) > 0;
+}
+
 int http_json_body(struct http_exchange *x, const cJSON **out)
 {
     *out = NULL;
