@@ -235,6 +235,11 @@ static bool has_escaped_nul(const char *json)
     return false;
 }
 
+bool http_has_body(const struct http_exchange *x)
+{
+    return evbuffer_get_length(evhttp_request_get_input_buffer(x->req)) > 0;
+}
+
 int http_json_body(struct http_exchange *x, const cJSON **out)
 {
     *out = NULL;
@@ -478,6 +483,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
     if (q && evhttp_parse_query_str(q, &x.query) != 0) {
         evhttp_clear_headers(&x.query);
+        x.stats_index = s->route_count + 2; /* refused before routing: unmatched */
         http_reply_problem(&x, 400, "invalid-input", "the query string cannot be read");
     } else {
         x.query_parsed = true;

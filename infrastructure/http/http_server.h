@@ -81,6 +81,11 @@ const char *http_query(const struct http_exchange *x, const char *name);
 /* A request header (case-insensitive name); NULL if absent. */
 const char *http_header(const struct http_exchange *x, const char *name);
 /*
+ * Whether the request came with a body of one byte or more, however it was sent
+ * (Content-Length or chunked): for routes whose body is optional.
+ */
+bool http_has_body(const struct http_exchange *x);
+/*
  * The body parsed as one JSON object.  On failure replies 400 (problem "malformed-json",
  * or "invalid-input" when it is JSON but not an object, or empty) and returns < 0:
  * the handler then just returns.  The document belongs to the exchange.

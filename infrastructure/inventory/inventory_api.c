@@ -104,10 +104,13 @@ static int line_quantity(struct http_exchange *x, const cJSON *line, size_t i, i
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(line, "quantity");
     if (!q || cJSON_IsNull(q))
         return invalid(x, "lines[%zu].quantity: missing", i);
-    if (!cJSON_IsNumber(q) || q->valuedouble != (double)(int64_t)q->valuedouble)
+    if (!cJSON_IsNumber(q))
         return invalid(x, "lines[%zu].quantity: must be an integer", i);
-    if (q->valuedouble < QUANTITY_MIN || q->valuedouble > QUANTITY_MAX)
+    /* the range first: converting a double outside int64_t's range is undefined (1e300) */
+    if (!(q->valuedouble >= QUANTITY_MIN && q->valuedouble <= QUANTITY_MAX))
         return invalid(x, "lines[%zu].quantity: must be %d-%d", i, QUANTITY_MIN, QUANTITY_MAX);
+    if (q->valuedouble != (double)(int64_t)q->valuedouble)
+        return invalid(x, "lines[%zu].quantity: must be an integer", i);
     *out = (int64_t)q->valuedouble;
     return 0;
 }

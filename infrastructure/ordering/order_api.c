@@ -384,14 +384,15 @@ static void list(struct http_exchange *x, void *ctx)
 static void cancel(struct http_exchange *x, void *ctx)
 {
     struct order_api *api = ctx;
-    const char *length = http_header(x, "Content-Length");
     const char *reason = NULL;
     const cJSON *body;
     order_id id;
 
     if (!path_order_id(x, &id))
         return;
-    if (length && strcmp(length, "0") != 0) { /* a body is optional; if there is one, JSON */
+    /* A body is optional; if there is one, JSON, however it was sent (Content-Length or
+     * chunked): a body that is not what it should be never cancels the order. */
+    if (http_has_body(x)) {
         if (http_json_body(x, &body) < 0 || http_field_string_opt(x, body, "reason", &reason) < 0)
             return;
     }

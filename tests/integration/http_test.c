@@ -384,6 +384,25 @@ Test(an_api, reports_health_and_counts_requests_in_prometheus_text)
     stop(&r);
 }
 
+/* A query string that cannot be read is refused before routing: it is counted as
+ * unmatched, not as a request of whichever route comes first in the table. */
+Test(an_api, counts_an_unreadable_query_string_as_unmatched)
+{
+    struct running r;
+    start(&r);
+    struct http_reply a = send_req(&r, "GET", "/notes/0?broken", NULL);
+    cr_expect_eq(a.status, 400, "%s", a.body);
+    http_reply_dispose(&a);
+    struct http_reply m = send_req(&r, "GET", "/metrics", NULL);
+    cr_expect_eq(m.status, 200);
+    cr_expect(!strstr(m.body, "route=\"/notes\",status=\"400\""), "%s", m.body);
+    cr_expect(strstr(m.body, "shop_http_requests_total{service=\"notes\",method=\"*\","
+                             "route=\"unmatched\",status=\"400\"} 1\n"),
+              "%s", m.body);
+    http_reply_dispose(&m);
+    stop(&r);
+}
+
 Test(a_client, says_unavailable_when_nothing_listens)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -105,6 +105,10 @@ Test(inventory_api, refuses_bad_requests_and_changes_nothing)
     snprintf(string_line, sizeof string_line, order_line,
              "{\"sku\": \"ABC\", \"quantity\": \"1\"}");
     snprintf(bad_sku_line, sizeof bad_sku_line, order_line, "{\"sku\": \"a b\", \"quantity\": 1}");
+    char huge_line[256], fraction_line[256];
+    snprintf(huge_line, sizeof huge_line, order_line, "{\"sku\": \"ABC\", \"quantity\": 1e300}");
+    snprintf(fraction_line, sizeof fraction_line, order_line,
+             "{\"sku\": \"ABC\", \"quantity\": 1.5}");
 
     const struct {
         const char *what, *method, *path, *body;
@@ -143,6 +147,10 @@ Test(inventory_api, refuses_bad_requests_and_changes_nothing)
         {"a line of quantity 0", "POST", "/reservations", zero_line, 400,
          "lines[0].quantity: must be 1-999"},
         {"a line quantity as a string", "POST", "/reservations", string_line, 400,
+         "lines[0].quantity: must be an integer"},
+        {"a line quantity far beyond any integer", "POST", "/reservations", huge_line, 400,
+         "lines[0].quantity: must be 1-999"},
+        {"a line quantity of 1.5", "POST", "/reservations", fraction_line, 400,
          "lines[0].quantity: must be an integer"},
         {"a line with a bad SKU", "POST", "/reservations", bad_sku_line, 400, "lines[0].sku"},
         {"a bad order id to release", "POST", "/reservations/nope/release", NULL, 400,

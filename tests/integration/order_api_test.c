@@ -191,6 +191,36 @@ Test(ordering_over_http, cancels_with_a_default_reason_when_none_is_given)
     test_reply_dispose(&r);
 }
 
+/*
+ * A body sent chunked (no Content-Length) is a body all the same: a reason that is not a
+ * string is refused, and the order stays as it was.
+ */
+Test(ordering_over_http, refuses_a_bad_reason_sent_chunked_and_does_not_cancel)
+{
+    const char *id = place("alice", "[{\"sku\":\"MUG-RED\",\"quantity\":1}]");
+    char request_text[512], reply[1024] = "";
+    snprintf(request_text, sizeof request_text,
+             "POST /orders/%s/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "e\r\n{\"reason\": 12}\r\n0\r\n\r\n",
+             id);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    a.sin_port = htons((uint16_t)atoi(strrchr(ordering.url, ':') + 1));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    cr_assert_eq(send(fd, request_text, strlen(request_text), MSG_NOSIGNAL),
+                 (ssize_t)strlen(request_text));
+    ssize_t n = recv(fd, reply, sizeof reply - 1, 0);
+    close(fd);
+    cr_assert_gt(n, 0, "no reply");
+    reply[n] = '\0';
+    cr_expect(strncmp(reply, "HTTP/1.1 400", 12) == 0, "%s", reply);
+    cr_expect(strstr(reply, "reason: must be a string"), "%s", reply);
+    cr_assert_eq(events_recorded(), 1, "the order was cancelled by a refused request");
+}
+
 Test(ordering_over_http, refuses_to_cancel_a_confirmed_order)
 {
     const char *text = place("alice", "[{\"sku\":\"MUG-RED\",\"quantity\":1}]");
