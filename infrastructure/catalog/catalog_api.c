@@ -182,26 +182,6 @@ static const struct http_route routes[] = {
     {"PUT", "/products/{sku}/price", change_price_handler},
 };
 
-/* ------------------------------------------------------------------ health */
-
-/* The role the service really runs as: proof that it is confined to its own schema. */
-static bool catalog_health(void *ctx, cJSON *doc)
-{
-    struct catalog_api *api = ctx;
-    PGresult *res = PQexec(api->db, "SELECT current_user");
-    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-    if (ok)
-        cJSON_AddStringToObject(doc, "db_role", PQgetvalue(res, 0, 0));
-    else { /* libpq's message, on one line */
-        char why[256];
-        snprintf(why, sizeof why, "%s", PQerrorMessage(api->db));
-        why[strcspn(why, "\n")] = '\0';
-        cJSON_AddStringToObject(doc, "db_error", why);
-    }
-    PQclear(res);
-    return ok;
-}
-
 /* ------------------------------------------------------------------ the service */
 
 int catalog_api_open(struct service_instance *out, struct service_env *env)
@@ -218,8 +198,7 @@ int catalog_api_open(struct service_instance *out, struct service_env *env)
     api->service = (struct catalog_service){.products = api->products, .clock = api->clock};
     *out = (struct service_instance){.routes = routes,
                                      .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api,
-                                     .health = catalog_health};
+                                     .ctx = api};
     return 0;
 }
 

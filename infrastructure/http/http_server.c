@@ -353,7 +353,8 @@ static void serve_health(struct http_exchange *x)
     cJSON_AddStringToObject(doc, "version", s->options.version);
     cJSON_AddNumberToObject(doc, "pid", (double)getpid());
     cJSON_AddNumberToObject(doc, "uptime_s", (double)(time(NULL) - s->started));
-    bool healthy = s->options.health ? s->options.health(s->ctx, doc) : true;
+    void *hooks = s->options.hooks_ctx ? s->options.hooks_ctx : s->ctx;
+    bool healthy = s->options.health ? s->options.health(hooks, doc) : true;
     cJSON_AddStringToObject(doc, "status", healthy ? "up" : "down");
     http_reply_json(x, healthy ? 200 : 503, doc);
 }
@@ -401,7 +402,7 @@ static void serve_metrics(struct http_exchange *x)
                  "shop_up{service=\"%s\"} 1\n",
             svc);
     if (s->options.metrics)
-        s->options.metrics(s->ctx, out);
+        s->options.metrics(s->options.hooks_ctx ? s->options.hooks_ctx : s->ctx, out);
     fclose(out);
     send_text(x, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
     free(text);
@@ -568,6 +569,7 @@ int http_server_new(struct http_server **out, struct event_base *base, const cha
 }
 
 uint16_t http_server_port(const struct http_server *server) { return server->port; }
+void http_server_set_ctx(struct http_server *server, void *ctx) { server->ctx = ctx; }
 
 void http_server_free(struct http_server *server)
 {

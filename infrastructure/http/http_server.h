@@ -54,6 +54,8 @@ struct http_server_options {
     bool (*health)(void *ctx, cJSON *doc);
     /* Optional: more Prometheus lines for GET /metrics. */
     void (*metrics)(void *ctx, FILE *out);
+    /* The ctx given to health and metrics; NULL: the handlers' ctx. */
+    void *hooks_ctx;
 };
 
 #define HTTP_DEFAULT_MAX_BODY (64 * 1024)
@@ -69,6 +71,8 @@ int http_server_new(struct http_server **out, struct event_base *base, const cha
                     uint16_t port, const struct http_route *routes, size_t route_count, void *ctx,
                     const struct http_server_options *options);
 uint16_t http_server_port(const struct http_server *server);
+/* Hands the next requests' handlers another ctx (a service opened afresh). */
+void http_server_set_ctx(struct http_server *server, void *ctx);
 void http_server_free(struct http_server *server);
 
 /* ---- the request ---- */

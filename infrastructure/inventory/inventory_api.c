@@ -269,18 +269,6 @@ static const struct http_route routes[] = {
     {"POST", "/reservations/{order_id}/commit", commit},
 };
 
-/* GET /health adds the role the service runs as: shop_inventory, or it is misconfigured. */
-static bool health(void *ctx, cJSON *doc)
-{
-    struct inventory_api *api = ctx;
-    PGresult *res = PQexec(api->db, "SELECT current_user");
-    bool up = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-    if (up)
-        cJSON_AddStringToObject(doc, "db_role", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return up;
-}
-
 int inventory_api_open(struct service_instance *out, struct service_env *env)
 {
     struct inventory_api *api = shop_xcalloc(1, sizeof *api);
@@ -291,8 +279,7 @@ int inventory_api_open(struct service_instance *out, struct service_env *env)
     api->svc = (struct inventory_service){api->stock, api->reservations, api->uow, 0};
     *out = (struct service_instance){.routes = routes,
                                      .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api,
-                                     .health = health};
+                                     .ctx = api};
     return 0;
 }
 

@@ -417,20 +417,6 @@ static const struct http_route routes[] = {
     {"POST", "/orders/{id}/cancel", cancel},
 };
 
-/* GET /health adds the role the service runs as: data ownership, seen from outside. */
-static bool health(void *ctx, cJSON *doc)
-{
-    struct order_api *api = ctx;
-    PGresult *res = PQexec(api->db, "SELECT current_user");
-    bool up = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-    if (up)
-        cJSON_AddStringToObject(doc, "db_role", PQgetvalue(res, 0, 0));
-    else
-        cJSON_AddStringToObject(doc, "db", "unavailable");
-    PQclear(res);
-    return up;
-}
-
 void order_api_close(void *ctx)
 {
     struct order_api *api = ctx;
@@ -465,8 +451,7 @@ int order_api_open(struct service_instance *out, struct service_env *env)
         .orders = api->orders, .prices = api->prices, .clock = api->clock, .ids = api->ids};
     *out = (struct service_instance){.routes = routes,
                                      .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api,
-                                     .health = health};
+                                     .ctx = api};
     if (env->verbose)
         fprintf(stderr, "ordering: prices from catalog at %s\n", catalog_url);
     return 0;

@@ -203,14 +203,6 @@ static const struct http_route routes[] = {
     {"POST", "/payments/{id}/refunds", refund},
 };
 
-static bool health(void *ctx, cJSON *doc)
-{
-    struct payment_api *api = ctx;
-    bool up = PQstatus(api->db) == CONNECTION_OK;
-    cJSON_AddStringToObject(doc, "database", up ? "up" : "down");
-    return up;
-}
-
 /* ---- the service ---- */
 
 int payment_api_open(struct service_instance *out, struct service_env *env)
@@ -230,8 +222,7 @@ int payment_api_open(struct service_instance *out, struct service_env *env)
         .payments = api->payments, .gateway = api->gateway, .clock = api->clock, .ids = api->ids};
     *out = (struct service_instance){.routes = routes,
                                      .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api,
-                                     .health = health};
+                                     .ctx = api};
     return 0;
 }
 

@@ -26,6 +26,9 @@ struct served {
     bool threaded;
     char host[128];
     struct event *stop_event; /* activated by serve_stop, from any thread */
+    struct event *db_watch;   /* every second: is the database connection still there? */
+    char *conninfo;           /* to connect again; NULL for the environment */
+    bool verbose, db_lost;
 };
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -44,6 +47,78 @@ void serve_use_threads(void)
     }
 }
 
+/*
+ * GET /health of every service with a database: the role its connection really runs as
+ * (proof that it is confined to its own schema), "database": "up"/"down" (down makes
+ * the service unhealthy: 503), then whatever the service itself adds.
+ */
+static bool serve_health(void *arg, cJSON *doc)
+{
+    struct served *s = arg;
+    bool healthy = true;
+    if (s->db) {
+        PGresult *res = PQexec(s->db, "SELECT current_user");
+        healthy = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+        if (healthy)
+            cJSON_AddStringToObject(doc, "db_role", PQgetvalue(res, 0, 0));
+        cJSON_AddStringToObject(doc, "database", healthy ? "up" : "down");
+        PQclear(res);
+    }
+    if (s->instance.health && !s->instance.health(s->instance.ctx, doc))
+        healthy = false;
+    return healthy;
+}
+
+/*
+ * The database went away (a restart, a failover, an administrator's
+ * pg_terminate_backend): while it is gone the service answers 503 (SHOP_EUNAVAILABLE,
+ * safe to retry) and /health says "down"; every second it tries to connect again, and
+ * once it can, opens the context afresh on the new connection (its prepared statements
+ * died with the old one) and serves it from the next request on.  No restart needed, in
+ * either process layout.
+ */
+static void watch_database(evutil_socket_t fd, short what, void *arg)
+{
+    struct served *s = arg;
+    (void)fd;
+    (void)what;
+    if (PQstatus(s->db) != CONNECTION_BAD)
+        return;
+    if (!s->db_lost) {
+        fprintf(stderr, "%s: lost its database connection; connecting again every second\n",
+                s->def->name);
+        s->db_lost = true;
+    }
+    PGconn *fresh = NULL;
+    struct service_instance instance;
+    if (service_connect(&fresh, s->def, s->conninfo, s->verbose) < 0)
+        return;
+    struct service_env env = {.name = s->def->name,
+                              .db = fresh,
+                              .base = s->base,
+                              .faults = &s->faults,
+                              .verbose = s->verbose};
+    if (s->def->open(&instance, &env) < 0) {
+        PQfinish(fresh);
+        return;
+    }
+    http_server_set_ctx(s->http, instance.ctx);
+    if (s->def->close)
+        s->def->close(s->instance.ctx);
+    PQfinish(s->db);
+    s->db = fresh;
+    s->instance = instance;
+    s->db_lost = false;
+    fprintf(stderr, "%s: connected to its database again\n", s->def->name);
+}
+
+static void serve_metrics(void *arg, FILE *out)
+{
+    struct served *s = arg;
+    if (s->instance.metrics)
+        s->instance.metrics(s->instance.ctx, out);
+}
+
 int serve_open(struct served **out, const struct service_def *def,
                const struct serve_options *options)
 {
@@ -55,6 +130,8 @@ int serve_open(struct served **out, const struct service_def *def,
     struct served *s = shop_xcalloc(1, sizeof *s);
     s->def = def;
     s->faults = options->faults;
+    s->conninfo = options->conninfo ? shop_xstrdup(options->conninfo) : NULL;
+    s->verbose = options->verbose;
 
     if (options->host && options->port >= 0) {
         snprintf(host, sizeof host, "%s", options->host);
@@ -90,11 +167,19 @@ int serve_open(struct served **out, const struct service_def *def,
     s->opened = true;
     struct http_server_options http_options = {.service = def->name,
                                                .log_requests = options->log_requests,
-                                               .health = s->instance.health,
-                                               .metrics = s->instance.metrics};
+                                               .health = serve_health,
+                                               .metrics = serve_metrics,
+                                               .hooks_ctx = s};
     if ((rc = http_server_new(&s->http, s->base, host, port, s->instance.routes,
                               s->instance.route_count, s->instance.ctx, &http_options)) < 0)
         goto fail;
+    if (s->db) {
+        static const struct timeval every_second = {1, 0};
+        s->db_watch = event_new(s->base, -1, EV_PERSIST, watch_database, s);
+        if (!s->db_watch)
+            shop_out_of_memory();
+        event_add(s->db_watch, &every_second);
+    }
     *out = s;
     return 0;
 fail:
@@ -153,9 +238,12 @@ void serve_close(struct served *s)
         s->def->close(s->instance.ctx);
     if (s->stop_event)
         event_free(s->stop_event);
+    if (s->db_watch)
+        event_free(s->db_watch);
     if (s->base)
         event_base_free(s->base);
     if (s->db)
         PQfinish(s->db);
+    free(s->conninfo);
     free(s);
 }

@@ -2,7 +2,8 @@
  * infrastructure/service/serve.h — running services: one service on its own loop until
  * asked to stop.  `shop serve NAME` runs one in the main thread; `shop up --monolith`
  * runs one per thread; tests run one in a background thread on a port the kernel
- * chooses.
+ * chooses.  A service whose database connection is lost answers 503 and connects again
+ * by itself (serve.c: watch_database).
  * Read next: serve.c, infrastructure/cli/cmd_serve.c.
  */
 #ifndef SHOP_INFRASTRUCTURE_SERVICE_SERVE_H

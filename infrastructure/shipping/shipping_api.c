@@ -197,20 +197,6 @@ static const struct http_route routes[] = {
     {"POST", "/shipments/{id}/cancel", cancel},
 };
 
-/* GET /health adds the role the service runs as: data ownership, seen from outside. */
-static bool health(void *ctx, cJSON *doc)
-{
-    struct shipping_api *api = ctx;
-    PGresult *res = PQexec(api->db, "SELECT current_user");
-    bool up = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-    if (up)
-        cJSON_AddStringToObject(doc, "db_role", PQgetvalue(res, 0, 0));
-    else
-        cJSON_AddStringToObject(doc, "db", "unavailable");
-    PQclear(res);
-    return up;
-}
-
 /* ---- the service ---- */
 
 int shipping_api_open(struct service_instance *out, struct service_env *env)
@@ -232,8 +218,7 @@ int shipping_api_open(struct service_instance *out, struct service_env *env)
         .shipments = api->shipments, .carrier = api->carrier, .clock = api->clock, .ids = api->ids};
     *out = (struct service_instance){.routes = routes,
                                      .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api,
-                                     .health = health};
+                                     .ctx = api};
     if (env->verbose)
         fprintf(stderr, "shipping: carrier at %s\n", carrier_url);
     return 0;
