@@ -10,7 +10,7 @@ shop=$top_builddir/shop
 use_own_database shop_cli_catalog_test
 
 # A base port of this test's own (the catalog listens at base + 1).
-base=$((20000 + ($$ % 2000) * 10))
+base=$(api_base 2)
 export SHOP_API_URL="http://127.0.0.1:$base"
 unset SHOP_CATALOG_URL
 

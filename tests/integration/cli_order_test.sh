@@ -10,7 +10,7 @@ set -u
 shop=$top_builddir/shop
 
 use_own_database shop_cli_order_test
-export SHOP_API_URL="http://127.0.0.1:$((30000 + ($$ % 2000) * 10))"
+export SHOP_API_URL="http://127.0.0.1:$(api_base 1)"
 unset SHOP_CATALOG_URL SHOP_ORDERING_URL
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null;

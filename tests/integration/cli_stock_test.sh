@@ -9,7 +9,7 @@ shop=$top_builddir/shop
 
 use_own_database shop_cli_stock_test
 # A base port of our own, so that tests running at once do not meet (inventory is +3).
-base=$((25000 + ($$ % 2000) * 10))
+base=$(api_base 0)
 export SHOP_API_URL="http://127.0.0.1:$base"
 
 expect_exit 0 "shop db migrate" "$shop" db migrate

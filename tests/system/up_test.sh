@@ -10,7 +10,7 @@ set -u
 . "$top_srcdir/tests/support/tap.sh"
 shop=$top_builddir/shop
 use_own_database shop_up_test
-port=$((20000 + ($$ % 2000) * 10))
+port=$(api_base 4)
 export SHOP_API_URL="http://127.0.0.1:$port"
 log=$tap_tmp/up.out
 

@@ -9,7 +9,7 @@ set -u
 . "$top_srcdir/tests/support/tap.sh"
 shop=$top_builddir/shop
 use_own_database shop_walkthrough_test
-export SHOP_API_URL="http://127.0.0.1:$((40000 + ($$ % 2000) * 10))"
+export SHOP_API_URL="http://127.0.0.1:$(api_base 3)"
 
 json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
 events() { psql -d "$db" -qAtc "SELECT count(*) FROM ordering.events"; }
