@@ -17,6 +17,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -146,6 +147,16 @@ static void on_output_event(struct bufferevent *bev, short what, void *arg)
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void child_exec(const struct child *c, int pipe_write, pid_t supervisor)
 {
+    /* Signals arrive blocked (child_start): first drop the supervisor's handlers, then
+     * let them in, so a SIGTERM sent before exec ends this child instead of being
+     * passed to the supervisor's loop through the handler's copy. */
+    static const int handled[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE};
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
+        sigaction(handled[i], &dfl, NULL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -175,10 +186,14 @@ static void child_start(struct child *c)
         return;
     }
     pid_t supervisor = getpid();
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old); /* until the child has its own handlers */
     pid_t pid = fork();
     if (pid == 0)
         child_exec(c, fds[1], supervisor);
     int fork_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
