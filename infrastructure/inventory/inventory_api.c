@@ -272,10 +272,14 @@ static const struct http_route routes[] = {
 int inventory_api_open(struct service_instance *out, struct service_env *env)
 {
     struct inventory_api *api = shop_xcalloc(1, sizeof *api);
+    int rc;
     api->db = env->db;
-    stock_repository_pg_new(&api->stock, env->db);
-    reservation_repository_pg_new(&api->reservations, env->db);
-    unit_of_work_pg_new(&api->uow, env->db);
+    if ((rc = stock_repository_pg_new(&api->stock, env->db)) < 0 ||
+        (rc = reservation_repository_pg_new(&api->reservations, env->db)) < 0 ||
+        (rc = unit_of_work_pg_new(&api->uow, env->db)) < 0) {
+        inventory_api_close(api);
+        return rc;
+    }
     api->svc = (struct inventory_service){api->stock, api->reservations, api->uow, 0};
     *out = (struct service_instance){.routes = routes,
                                      .route_count = sizeof routes / sizeof routes[0],

@@ -6,7 +6,8 @@
  * array (they never change after the reservation is made).  The first save is an INSERT
  * (a second one for the same order is a unique violation: SHOP_ECONFLICT, and the
  * handler's retry then finds the reservation made); later saves are
- * UPDATE ... WHERE order_id = $1 AND version = $3, zero rows being SHOP_ECONFLICT.
+ * UPDATE ... WHERE order_id = $1 AND version = $4, zero rows being SHOP_ECONFLICT.
+ * The statements are prepared once per connection, by reservation_repository_pg_new.
  * Read next: unit_of_work_pg.c
  */
 #include "infrastructure/inventory/inventory_pg.h"
@@ -20,6 +21,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { ST_LOAD, ST_INSERT, ST_UPDATE, ST_COUNT };
+
+static const struct inventory_pg_statement statements[ST_COUNT] = {
+    [ST_LOAD] = {"inventory_reservations_load",
+                 "SELECT status, lines, version"
+                 "  FROM inventory.reservations WHERE order_id = $1"},
+    [ST_INSERT] = {"inventory_reservations_insert",
+                   "INSERT INTO inventory.reservations (order_id, status, lines, version)"
+                   " VALUES ($1::uuid, $2, $3::jsonb, 1)"},
+    [ST_UPDATE] = {"inventory_reservations_update",
+                   "UPDATE inventory.reservations"
+                   "   SET status = $2, lines = $3::jsonb, version = version + 1,"
+                   "       updated_at = statement_timestamp()"
+                   " WHERE order_id = $1::uuid AND version = $4::bigint"},
+};
 
 struct reservation_repository_pg {
     struct reservation_repository base; /* first */
@@ -85,10 +102,7 @@ static int pg_load(struct reservation_repository *self, reservation *out, int64_
     int rc = 0;
     reservation_init(out, order_id);
     *out_version = 0;
-    PGresult *res = PQexecParams(r->conn,
-                                 "SELECT status, lines, version FROM inventory.reservations "
-                                 "WHERE order_id = $1",
-                                 1, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(r->conn, statements[ST_LOAD].name, 1, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = pg_result_error(r->conn, res, "loading a reservation");
     } else if (PQntuples(res) == 1) {
@@ -118,19 +132,11 @@ static int pg_save(struct reservation_repository *self, const reservation *res_,
     lines = reservation_lines_encode(res_);
     uuid_format(id, res_->order_id);
     snprintf(version, sizeof version, "%" PRId64, expected_version);
-    const char *params[] = {id, reservation_status_name(res_->status), version, lines};
+    const char *params[] = {id, reservation_status_name(res_->status), lines, version};
 
-    PGresult *res =
-        expected_version == 0
-            ? PQexecParams(r->conn,
-                           "INSERT INTO inventory.reservations (order_id, status, lines, version) "
-                           "VALUES ($1, $2, $4, 1)",
-                           4, (const Oid[]){0, 0, 25, 0}, params, NULL, NULL, 0)
-            : PQexecParams(r->conn,
-                           "UPDATE inventory.reservations SET status = $2, lines = $4, "
-                           "version = version + 1, updated_at = statement_timestamp() "
-                           "WHERE order_id = $1 AND version = $3",
-                           4, NULL, params, NULL, NULL, 0);
+    int st = expected_version == 0 ? ST_INSERT : ST_UPDATE;
+    PGresult *res = PQexecPrepared(r->conn, statements[st].name, st == ST_INSERT ? 3 : 4, params,
+                                   NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_result_error(r->conn, res, "saving a reservation");
         if (rc == SHOP_ECONFLICT)
@@ -153,6 +159,10 @@ static void pg_free(struct reservation_repository *self)
 
 int reservation_repository_pg_new(struct reservation_repository **out, PGconn *conn)
 {
+    *out = NULL;
+    int rc = inventory_pg_prepare(conn, statements, ST_COUNT, "the reservation repository");
+    if (rc < 0)
+        return rc;
     struct reservation_repository_pg *r = shop_xcalloc(1, sizeof *r);
     r->base =
         (struct reservation_repository){RESERVATION_REPOSITORY_VERSION, pg_load, pg_save, pg_free};

@@ -9,6 +9,7 @@
  * and "0 rows" is SHOP_ECONFLICT.  Under READ COMMITTED a second writer's UPDATE waits
  * for the first writer's transaction, then re-reads the row, finds the version moved on,
  * updates nothing: never a lost update, and no lock held while the domain decides.
+ * The statements are prepared once per connection, by stock_repository_pg_new.
  * Read next: reservation_repository_pg.c, unit_of_work_pg.c
  */
 #include "infrastructure/inventory/inventory_pg.h"
@@ -22,6 +23,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { ST_LOAD, ST_LIST, ST_INSERT, ST_UPDATE, ST_COUNT };
+
+static const struct inventory_pg_statement statements[ST_COUNT] = {
+    [ST_LOAD] = {"inventory_stock_load", "SELECT sku, on_hand, reserved, version"
+                                         "  FROM inventory.stock_items WHERE sku = $1"},
+    [ST_LIST] = {"inventory_stock_list", "SELECT sku, on_hand, reserved FROM inventory.stock_items"
+                                         " ORDER BY sku COLLATE \"C\""},
+    [ST_INSERT] = {"inventory_stock_insert",
+                   "INSERT INTO inventory.stock_items (sku, on_hand, reserved, version)"
+                   " VALUES ($1, $2::bigint, $3::bigint, 1)"},
+    [ST_UPDATE] = {"inventory_stock_update",
+                   "UPDATE inventory.stock_items"
+                   "   SET on_hand = $2::bigint, reserved = $3::bigint, version = version + 1"
+                   " WHERE sku = $1 AND version = $4::bigint"},
+};
 
 struct stock_repository_pg {
     struct stock_repository base; /* first */
@@ -53,11 +70,7 @@ static int pg_load(struct stock_repository *self, stock_item *out, int64_t *out_
     int rc = 0;
     stock_item_init(out, s);
     *out_version = 0;
-    PGresult *res =
-        PQexecParams(r->conn,
-                     "SELECT sku, on_hand, reserved, version FROM inventory.stock_items "
-                     "WHERE sku = $1",
-                     1, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(r->conn, statements[ST_LOAD].name, 1, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = pg_result_error(r->conn, res, "loading stock");
     else if (PQntuples(res) == 1 && (rc = read_item(out, res, 0)) == 0)
@@ -76,17 +89,9 @@ static int pg_save(struct stock_repository *self, const stock_item *item, int64_
     snprintf(reserved, sizeof reserved, "%" PRId64, item->reserved);
     snprintf(version, sizeof version, "%" PRId64, expected_version);
 
-    PGresult *res =
-        expected_version == 0
-            ? PQexecParams(r->conn,
-                           "INSERT INTO inventory.stock_items (sku, on_hand, reserved, version) "
-                           "VALUES ($1, $2, $3, 1)",
-                           3, NULL, params, NULL, NULL, 0)
-            : PQexecParams(r->conn,
-                           "UPDATE inventory.stock_items "
-                           "SET on_hand = $2, reserved = $3, version = version + 1 "
-                           "WHERE sku = $1 AND version = $4",
-                           4, NULL, params, NULL, NULL, 0);
+    int st = expected_version == 0 ? ST_INSERT : ST_UPDATE;
+    PGresult *res = PQexecPrepared(r->conn, statements[st].name, st == ST_INSERT ? 3 : 4, params,
+                                   NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_result_error(r->conn, res, "saving stock");
         if (rc == SHOP_ECONFLICT) /* the INSERT of a SKU another writer inserted first */
@@ -108,10 +113,7 @@ static int pg_list(struct stock_repository *self, stock_item **out, size_t *out_
     int rc = 0;
     *out = NULL;
     *out_count = 0;
-    PGresult *res = PQexecParams(r->conn,
-                                 "SELECT sku, on_hand, reserved FROM inventory.stock_items "
-                                 "ORDER BY sku COLLATE \"C\"",
-                                 0, NULL, NULL, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(r->conn, statements[ST_LIST].name, 0, NULL, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = pg_result_error(r->conn, res, "listing stock");
         goto done;
@@ -138,6 +140,10 @@ static void pg_free(struct stock_repository *self)
 
 int stock_repository_pg_new(struct stock_repository **out, PGconn *conn)
 {
+    *out = NULL;
+    int rc = inventory_pg_prepare(conn, statements, ST_COUNT, "the stock repository");
+    if (rc < 0)
+        return rc;
     struct stock_repository_pg *r = shop_xcalloc(1, sizeof *r);
     r->base =
         (struct stock_repository){STOCK_REPOSITORY_VERSION, pg_load, pg_save, pg_list, pg_free};
