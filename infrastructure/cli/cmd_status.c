@@ -150,6 +150,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
         cli_parse(cli, cli_find_command("status"), argc, argv, own, set_only, &only, 0, NULL);
     if (status >= 0)
         return status;
+    if (only && !*only)
+        return cli_usage_error(cli, "--only: name at least one service, e.g. --only catalog");
     if (only) {
         for (const char *p = only; *p;) {
             size_t n = strcspn(p, ",");

@@ -3,9 +3,9 @@
 # real database: the checks before starting (migrated, reachable), every service started
 # and supervised with prefixed output, a child killed and restarted with a new pid, an
 # address already taken, the monolith (one pid for every context), and an orderly stop
-# (exit 0, nothing left running or listening).  Services that do not open yet are
-# restarted with backoff; the checks that need a service up use those that open, and are
-# skipped (said so in the TAP) while none does.
+# (exit 0, nothing left running or listening).  Every service must open (a check says
+# which do); a service that cannot is restarted with backoff, and the checks that need a
+# service up use those that open.
 set -u
 . "$top_srcdir/tests/support/tap.sh"
 shop=$top_builddir/shop
@@ -73,12 +73,15 @@ check "it still lists every service, down" [ "$(printf '%s' "$out" | grep -c '"s
 check "with its address" contains "$out" "\"address\":	\"http://127.0.0.1:$((port + 1))\""
 check "and says which are down in one line" contains "$err" "7 of 7 services down"
 expect_exit 2 "status --only with a service that does not exist is exit 2" "$shop" status --only nosuch
+expect_exit 2 "status --only with no name at all is exit 2" "$shop" status --only ""
 
 working=""
 for s in catalog ordering inventory payments shipping payment-gateway carrier; do
     opens "$s" && working="$working $s"
 done
-echo "# services that open:${working:- none yet}"
+echo "# services that open:${working:- none}"
+check "every service of the table opens" \
+    [ "$working" = " catalog ordering inventory payments shipping payment-gateway carrier" ]
 
 # --- one process per service
 "$shop" up >"$log" 2>&1 &
