@@ -43,7 +43,7 @@ stop_up() { # PID: SIGTERM, wait, $status
     status=0
     wait "$1" || status=$?
 }
-# opens NAME: can this service open at all?  (a placeholder cannot)
+# opens NAME: can this service open at all, alone, on a port the kernel chooses?
 opens() {
     "$shop" serve "$1" --listen 127.0.0.1:0 >"$tap_tmp/probe" 2>&1 &
     p=$!
