@@ -54,8 +54,10 @@ Test(a_context_service, says_it_is_down_when_its_database_connection_is_lost_and
     cr_assert_eq(r.status, 200, "%s", r.body);
     test_reply_dispose(&r);
 
+    /* this test's database only: other tests run their own services at the same time */
     test_db_exec(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE application_name = 'shop catalog' AND pid <> pg_backend_pid()");
+                     "WHERE application_name = 'shop catalog' AND datname = current_database() "
+                     "AND pid <> pg_backend_pid()");
     test_http(&r, svc.url, "GET", "/health", NULL);
     cr_expect_eq(r.status, 503, "%s", r.body);
     cr_expect_str_eq(test_reply_string(&r, "status"), "down");
