@@ -23,37 +23,25 @@
 
 int product_name_parse(product_name *out, const char *text)
 {
-    size_t characters = 0;
-    const char *p;
+    size_t characters, bytes;
 
     out->text[0] = '\0';
     text = text ? text : "";
-    for (p = text; *p; characters++) {
-        uint32_t cp;
-        size_t len = text_utf8_decode(&cp, p);
-        if (len == 0)
-            return shop_error_set(SHOP_EINVALID,
-                                  "name must be valid UTF-8, got byte 0x%02X at byte %zu",
-                                  (unsigned)(unsigned char)*p, (size_t)(p - text) + 1);
-        if (text_is_control(cp))
-            return shop_error_set(SHOP_EINVALID,
-                                  "name must not contain control characters, got U+%04X at "
-                                  "character %zu",
-                                  (unsigned)cp, characters + 1);
-        p += len;
-        /* Stop at the 101st character: a long text is refused without reading it all. */
-        if (characters + 1 > PRODUCT_NAME_MAX_CHARACTERS)
-            return shop_error_set(SHOP_EINVALID, "name must be 1-%d characters, got more than %d",
-                                  PRODUCT_NAME_MAX_CHARACTERS, PRODUCT_NAME_MAX_CHARACTERS);
-    }
+    /* Stop at the 101st character: a long text is refused without reading it all. */
+    int rc = text_check_line(&characters, &bytes, "name", text, PRODUCT_NAME_MAX_CHARACTERS + 1);
+    if (rc < 0)
+        return rc;
     if (characters == 0)
         return shop_error_set(SHOP_EINVALID, "name must be 1-%d characters, got 0",
                               PRODUCT_NAME_MAX_CHARACTERS);
+    if (characters > PRODUCT_NAME_MAX_CHARACTERS)
+        return shop_error_set(SHOP_EINVALID, "name must be 1-%d characters, got more than %d",
+                              PRODUCT_NAME_MAX_CHARACTERS, PRODUCT_NAME_MAX_CHARACTERS);
     /* No control characters are left, so spaces are the only blanks to look for. */
-    if (strspn(text, " ") == (size_t)(p - text))
+    if (strspn(text, " ") == bytes)
         return shop_error_set(SHOP_EINVALID, "name must not be blank");
     /* At most 100 code points of at most 4 bytes each: it fits. */
-    memcpy(out->text, text, (size_t)(p - text) + 1);
+    memcpy(out->text, text, bytes + 1);
     return 0;
 }
 

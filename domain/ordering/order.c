@@ -269,7 +269,7 @@ int order_decide_confirm(order_event out[ORDER_MAX_DECIDED_EVENTS], size_t *out_
 static int check_reason(const char reason[ORDER_REASON_MAX + 1])
 {
     size_t len = strnlen(reason, ORDER_REASON_MAX + 1);
-    size_t characters = 0;
+    size_t characters, bytes;
 
     if (len == 0)
         return shop_error_set(SHOP_EINVALID, "cancellation reason must be 1-%d bytes, got 0",
@@ -278,21 +278,9 @@ static int check_reason(const char reason[ORDER_REASON_MAX + 1])
         return shop_error_set(SHOP_EINVALID,
                               "cancellation reason must be 1-%d bytes, got more than %d",
                               ORDER_REASON_MAX, ORDER_REASON_MAX);
-    for (const char *p = reason; *p; characters++) {
-        uint32_t cp;
-        size_t n = text_utf8_decode(&cp, p);
-        if (n == 0)
-            return shop_error_set(SHOP_EINVALID,
-                                  "cancellation reason must be valid UTF-8, got byte 0x%02X at "
-                                  "byte %zu",
-                                  (unsigned)(unsigned char)*p, (size_t)(p - reason) + 1);
-        if (text_is_control(cp))
-            return shop_error_set(SHOP_EINVALID,
-                                  "cancellation reason must not contain control characters, got "
-                                  "U+%04X at character %zu",
-                                  (unsigned)cp, characters + 1);
-        p += n;
-    }
+    int rc = text_check_line(&characters, &bytes, "cancellation reason", reason, 0);
+    if (rc < 0)
+        return rc;
     /* No control characters are left, so spaces are the only blanks to look for. */
     if (strspn(reason, " ") == len)
         return shop_error_set(SHOP_EINVALID, "cancellation reason must not be blank");

@@ -1,7 +1,7 @@
 /*
  * domain/shared/address.c — ShipTo and Postcode (shared kernel / value objects).
- * ShipTo walks its text once with text_utf8_decode, checking each code point as it
- * counts it; Postcode shares its character rule with the SKU (text_copy_upper_code).
+ * ShipTo is one line a user typed (text_check_line: UTF-8, no control characters),
+ * counted in code points; Postcode shares its character rule with the SKU (text_copy_upper_code).
  * Read next: domain/shared/uuid.c.
  */
 #include "domain/shared/address.h"
@@ -14,33 +14,21 @@
 
 int ship_to_parse(ship_to *out, const char *text)
 {
-    size_t characters = 0;
-    const char *p;
+    size_t characters, bytes;
 
     out->text[0] = '\0';
     text = text ? text : "";
-    for (p = text; *p; characters++) {
-        uint32_t cp;
-        size_t len = text_utf8_decode(&cp, p);
-        if (len == 0)
-            return shop_error_set(SHOP_EINVALID,
-                                  "ship-to must be valid UTF-8, got byte 0x%02X at byte %zu",
-                                  (unsigned)(unsigned char)*p, (size_t)(p - text) + 1);
-        if (text_is_control(cp))
-            return shop_error_set(SHOP_EINVALID,
-                                  "ship-to must not contain control characters, got U+%04X at "
-                                  "character %zu",
-                                  (unsigned)cp, characters + 1);
-        p += len;
-    }
+    int rc = text_check_line(&characters, &bytes, "ship-to", text, 0);
+    if (rc < 0)
+        return rc;
     if (characters == 0 || characters > SHIP_TO_MAX_CHARACTERS)
         return shop_error_set(SHOP_EINVALID, "ship-to must be 1-%d characters, got %zu",
                               SHIP_TO_MAX_CHARACTERS, characters);
     /* No control characters are left, so spaces are the only blanks to look for. */
-    if (strspn(text, " ") == (size_t)(p - text))
+    if (strspn(text, " ") == bytes)
         return shop_error_set(SHOP_EINVALID, "ship-to must not be blank");
     /* At most 200 code points of at most 4 bytes each: it fits. */
-    memcpy(out->text, text, (size_t)(p - text) + 1);
+    memcpy(out->text, text, bytes + 1);
     return 0;
 }
 

@@ -101,6 +101,31 @@ bool text_is_control(uint32_t code_point)
     return code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point <= 0x9F);
 }
 
+int text_check_line(size_t *out_characters, size_t *out_bytes, const char *what,
+                    const char *text, size_t stop_after)
+{
+    size_t characters = 0;
+    const char *p = text;
+
+    while (*p && (stop_after == 0 || characters < stop_after)) {
+        uint32_t cp;
+        size_t len = text_utf8_decode(&cp, p);
+        if (len == 0)
+            return shop_error_set(SHOP_EINVALID, "%s must be valid UTF-8, got byte 0x%02X at byte %zu",
+                                  what, (unsigned)(unsigned char)*p, (size_t)(p - text) + 1);
+        if (text_is_control(cp))
+            return shop_error_set(SHOP_EINVALID,
+                                  "%s must not contain control characters, got U+%04X at "
+                                  "character %zu",
+                                  what, (unsigned)cp, characters + 1);
+        p += len;
+        characters++;
+    }
+    *out_characters = characters;
+    *out_bytes = (size_t)(p - text);
+    return 0;
+}
+
 int text_parse_int64(int64_t *out, const char *s)
 {
     char quoted[TEXT_QUOTE_SIZE];

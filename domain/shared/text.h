@@ -46,12 +46,23 @@ bool text_copy_upper_code(char *out, size_t max_len, const char *s, const char *
  * (1-4), or 0 when s does not start with a well-formed sequence: a stray continuation
  * byte, a truncated sequence, an overlong encoding, a UTF-16 surrogate (U+D800-U+DFFF) or
  * a value above U+10FFFF.  Returns 0 at the terminating NUL too.  Walking a string with
- * it validates and counts in one pass (see ship_to_parse in address.c).
+ * it validates and counts in one pass (see text_check_line).
  */
 size_t text_utf8_decode(uint32_t *out, const char *s);
 
 /* C0 controls (U+0000-U+001F), DEL (U+007F) and C1 controls (U+0080-U+009F). */
 bool text_is_control(uint32_t code_point);
+
+/*
+ * Walks text as one line a user typed: well-formed UTF-8 without control characters.
+ * Refuses, naming `what`, "name must be valid UTF-8, got byte 0xE9 at byte 4" or
+ * "ship-to must not contain control characters, got U+000A at character 3" (SHOP_EINVALID).
+ * Counts code points into *out_characters and bytes into *out_bytes, and stops once it
+ * has counted stop_after code points (0: walks to the end), so a text far too long is
+ * refused without reading it all.  Length and blankness are the caller's rules.
+ */
+int text_check_line(size_t *out_characters, size_t *out_bytes, const char *what,
+                    const char *text, size_t stop_after);
 
 /* ---- numbers ---- */
 
