@@ -101,8 +101,8 @@ bool text_is_control(uint32_t code_point)
     return code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point <= 0x9F);
 }
 
-int text_check_line(size_t *out_characters, size_t *out_bytes, const char *what,
-                    const char *text, size_t stop_after)
+int text_check_line(size_t *out_characters, size_t *out_bytes, const char *what, const char *text,
+                    size_t stop_after)
 {
     size_t characters = 0;
     const char *p = text;
@@ -111,8 +111,9 @@ int text_check_line(size_t *out_characters, size_t *out_bytes, const char *what,
         uint32_t cp;
         size_t len = text_utf8_decode(&cp, p);
         if (len == 0)
-            return shop_error_set(SHOP_EINVALID, "%s must be valid UTF-8, got byte 0x%02X at byte %zu",
-                                  what, (unsigned)(unsigned char)*p, (size_t)(p - text) + 1);
+            return shop_error_set(SHOP_EINVALID,
+                                  "%s must be valid UTF-8, got byte 0x%02X at byte %zu", what,
+                                  (unsigned)(unsigned char)*p, (size_t)(p - text) + 1);
         if (text_is_control(cp))
             return shop_error_set(SHOP_EINVALID,
                                   "%s must not contain control characters, got U+%04X at "
