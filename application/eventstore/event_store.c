@@ -99,18 +99,18 @@ int es_check_append(const char *stream_id, int64_t expected_version,
                                   "event %zu: data must not contain the NUL character (\\u0000)",
                                   i + 1);
         if (!message_meta_traceparent_valid(events[i].meta.traceparent))
-            return shop_error_set(SHOP_EINVALID, "event %zu: traceparent %s is not W3C trace context",
-                                  i + 1, text_quote(q, events[i].meta.traceparent));
+            return shop_error_set(SHOP_EINVALID,
+                                  "event %zu: traceparent %s is not W3C trace context", i + 1,
+                                  text_quote(q, events[i].meta.traceparent));
     }
     if (snapshot) {
         if (expected_version == ES_EXPECT_ANY)
             return shop_error_set(SHOP_EINVALID,
                                   "a snapshot needs an exact expected version, not 'any'");
         if (snapshot->stream_version != expected_version + (int64_t)n)
-            return shop_error_set(SHOP_EINVALID,
-                                  "snapshot at version %lld, but the append ends at version %lld",
-                                  (long long)snapshot->stream_version,
-                                  (long long)(expected_version + (int64_t)n));
+            return shop_error_set(
+                SHOP_EINVALID, "snapshot at version %lld, but the append ends at version %lld",
+                (long long)snapshot->stream_version, (long long)(expected_version + (int64_t)n));
         if (snapshot->schema_version < 1)
             return shop_error_set(SHOP_EINVALID, "snapshot schema version %d is below 1",
                                   snapshot->schema_version);
@@ -170,4 +170,29 @@ int es_conflict(const char *stream_id, int64_t expected_version, int stream_is_b
     return shop_error_set(SHOP_ECONFLICT,
                           "stream %s is not at version %lld (another writer got there first)",
                           stream_id, (long long)expected_version);
+}
+
+int es_fold_stream(int64_t *out_version, struct event_store *s, const char *stream_id,
+                   es_apply_fn *apply, void *state)
+{
+    struct es_event_list events = {0};
+    int64_t version = 0;
+
+    *out_version = 0;
+    int rc = es_read_stream(s, &events, stream_id, ES_WHOLE_STREAM);
+    for (size_t i = 0; rc == 0 && i < events.count; i++) {
+        const struct es_event *e = &events.items[i];
+        if (e->stream_version != version + 1)
+            rc = shop_error_set(SHOP_EINTERNAL, "%s: read version %lld after version %lld",
+                                stream_id, (long long)e->stream_version, (long long)version);
+        else if (apply(state, e) < 0)
+            rc = shop_error_set(SHOP_EINTERNAL, "%s version %lld: %s", stream_id,
+                                (long long)e->stream_version, shop_error_message());
+        else
+            version = e->stream_version;
+    }
+    es_event_list_dispose(&events);
+    if (rc == 0)
+        *out_version = version;
+    return rc;
 }

@@ -38,9 +38,9 @@
 
 /* An event to append: the caller owns every pointer. */
 struct es_new_event {
-    const char *type;        /* 1..ES_TYPE_MAX printable ASCII */
-    int schema_version;      /* >= 1: the shape of data, for upcasting on read */
-    const char *data;        /* a JSON object, as text */
+    const char *type;         /* 1..ES_TYPE_MAX printable ASCII */
+    int schema_version;       /* >= 1: the shape of data, for upcasting on read */
+    const char *data;         /* a JSON object, as text */
     struct message_meta meta; /* message, correlation, causation ids; traceparent */
 };
 
@@ -143,8 +143,8 @@ struct event_store {
      * and nothing is returned twice.  The caller's next checkpoint is the last event's
      * (transaction_id, global_position).
      */
-    int (*read_all)(struct event_store *self, struct es_event_list *out,
-                    struct es_checkpoint after, size_t max_count);
+    int (*read_all)(struct event_store *self, struct es_event_list *out, struct es_checkpoint after,
+                    size_t max_count);
 
     void (*free)(struct event_store *self);
 };
@@ -180,6 +180,19 @@ static inline void es_free(struct event_store *s)
     if (s)
         s->free(s);
 }
+
+/*
+ * What loading an event-sourced aggregate without snapshots is: read the whole stream and
+ * hand its events, oldest first, to apply(state, event), which decodes one and folds it
+ * in (evolve).  A version that does not follow the one before, or an apply that fails,
+ * stops the fold: SHOP_EINTERNAL "<stream>: read version 3 after version 1", or
+ * "<stream> version 2: <apply's message>".  *out_version is the last version applied
+ * (0: no events); on failure it is 0 and the caller resets its state.  Payments' and
+ * Shipping's stores are this plus their codec; the Order store adds snapshots (es_load).
+ */
+typedef int es_apply_fn(void *state, const struct es_event *event);
+int es_fold_stream(int64_t *out_version, struct event_store *s, const char *stream_id,
+                   es_apply_fn *apply, void *state);
 
 /*
  * Checks arguments the same way for every adapter (application/eventstore/event_store.c):

@@ -23,42 +23,38 @@ struct payment_store_es {
     struct event_store *events; /* borrowed */
 };
 
+/* One stored event folded into the payment being loaded (es_fold_stream's apply). */
+struct payment_fold {
+    payment *state;
+    const payment_id *id;
+};
+
+static int apply_payment_event(void *arg, const struct es_event *e)
+{
+    struct payment_fold *f = arg;
+    payment_event event;
+    int rc = payment_event_decode(&event, e->type, e->schema_version, e->data);
+    if (rc < 0)
+        return rc;
+    if (!uuid_equal(event.payment_id.uuid, f->id->uuid))
+        return shop_error_set(SHOP_EINTERNAL, "the event is of another payment");
+    payment_evolve(f->state, &event);
+    return 0;
+}
+
 static int es_payment_load(struct payment_store *self, payment *out, int64_t *out_version,
                            const payment_id *id)
 {
     struct payment_store_es *s = (struct payment_store_es *)self;
     char stream[PAYMENT_STREAM_ID_SIZE];
-    struct es_event_list events = {0};
-    int64_t version = 0;
+    struct payment_fold fold = {.state = out, .id = id};
 
     payment_init(out);
-    *out_version = 0;
     payment_stream_id(stream, *id);
-    int rc = es_read_stream(s->events, &events, stream, ES_WHOLE_STREAM);
-    for (size_t i = 0; rc == 0 && i < events.count; i++) {
-        const struct es_event *e = &events.items[i];
-        payment_event event;
-        if (e->stream_version != version + 1)
-            rc = shop_error_set(SHOP_EINTERNAL, "%s: read version %lld after version %lld", stream,
-                                (long long)e->stream_version, (long long)version);
-        else if (payment_event_decode(&event, e->type, e->schema_version, e->data) < 0)
-            rc = shop_error_set(SHOP_EINTERNAL, "%s version %lld: %s", stream,
-                                (long long)e->stream_version, shop_error_message());
-        else if (!uuid_equal(event.payment_id.uuid, id->uuid))
-            rc = shop_error_set(SHOP_EINTERNAL, "%s version %lld: the event is of another payment",
-                                stream, (long long)e->stream_version);
-        else {
-            payment_evolve(out, &event);
-            version = e->stream_version;
-        }
-    }
-    es_event_list_dispose(&events);
-    if (rc < 0) {
+    int rc = es_fold_stream(out_version, s->events, stream, apply_payment_event, &fold);
+    if (rc < 0)
         payment_init(out);
-        return rc;
-    }
-    *out_version = version;
-    return 0;
+    return rc;
 }
 
 static int es_payment_append(struct payment_store *self, const payment_id *id,

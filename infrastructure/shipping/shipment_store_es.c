@@ -24,40 +24,37 @@ struct shipment_store_es {
     struct event_store *events; /* borrowed */
 };
 
+/* One stored event folded into the shipment being loaded (es_fold_stream's apply). */
+struct shipment_fold {
+    shipment *state;
+    const shipment_id *id;
+};
+
+static int apply_shipment_event(void *arg, const struct es_event *e)
+{
+    struct shipment_fold *f = arg;
+    shipment_event event;
+    int rc = shipment_event_decode(&event, e->type, e->schema_version, e->data);
+    if (rc < 0)
+        return rc;
+    if (!uuid_equal(event.id.order_id, f->id->order_id))
+        return shop_error_set(SHOP_EINTERNAL, "the event is of another shipment");
+    shipment_evolve(f->state, &event);
+    return 0;
+}
+
 static int es_shipment_load(struct shipment_store *self, shipment *out, int64_t *out_version,
                             const shipment_id *id)
 {
     struct shipment_store_es *s = (struct shipment_store_es *)self;
     char stream[SHIPMENT_STREAM_ID_SIZE];
-    struct es_event_list events = {0};
-    int64_t version = 0;
+    struct shipment_fold fold = {.state = out, .id = id};
 
     shipment_init(out);
-    *out_version = 0;
     shipment_stream_id(stream, *id);
-    int rc = es_read_stream(s->events, &events, stream, ES_WHOLE_STREAM);
-    for (size_t i = 0; rc == 0 && i < events.count; i++) {
-        const struct es_event *e = &events.items[i];
-        shipment_event event;
-        if (e->stream_version != version + 1)
-            rc = shop_error_set(SHOP_EINTERNAL, "%s: read version %lld after version %lld", stream,
-                                (long long)e->stream_version, (long long)version);
-        else if (shipment_event_decode(&event, e->type, e->schema_version, e->data) < 0)
-            rc = shop_error_set(SHOP_EINTERNAL, "%s version %lld: %s", stream,
-                                (long long)e->stream_version, shop_error_message());
-        else if (!uuid_equal(event.id.order_id, id->order_id))
-            rc = shop_error_set(SHOP_EINTERNAL, "%s version %lld: the event is of another shipment",
-                                stream, (long long)e->stream_version);
-        else {
-            shipment_evolve(out, &event);
-            version = e->stream_version;
-        }
-    }
+    int rc = es_fold_stream(out_version, s->events, stream, apply_shipment_event, &fold);
     if (rc < 0)
         shipment_init(out);
-    else
-        *out_version = version;
-    es_event_list_dispose(&events);
     return rc;
 }
 

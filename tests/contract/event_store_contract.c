@@ -163,6 +163,7 @@ TestSuite(reading_a_stream, .init = setup, .fini = teardown, .timeout = 60);
 TestSuite(an_invalid_request, .init = setup, .fini = teardown, .timeout = 60);
 TestSuite(snapshots, .init = setup, .fini = teardown, .timeout = 60);
 TestSuite(the_global_log, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(folding_a_stream, .init = setup, .fini = teardown, .timeout = 60);
 
 /* ------------------------------------------------------------------ appending */
 
@@ -382,6 +383,52 @@ static void five_events(void)
     static const char *const types[] = {"E1", "E2", "E3", "E4", "E5"};
     for (int i = 0; i < 5; i++)
         append_one("order-1", i, types[i]);
+}
+
+/* es_fold_stream: what a store without snapshots does to load an aggregate. */
+struct fold_log {
+    char types[16];
+    int fail_at; /* the version whose apply fails; 0: none */
+};
+
+static int fold_type(void *arg, const struct es_event *e)
+{
+    struct fold_log *log = arg;
+    if (e->stream_version == log->fail_at)
+        return shop_error_set(SHOP_EINTERNAL, "cannot read %s", e->type);
+    strncat(log->types, e->type + 1, sizeof log->types - strlen(log->types) - 1);
+    return 0;
+}
+
+Test(folding_a_stream, hands_every_event_in_order_and_gives_the_last_version)
+{
+    five_events();
+    struct fold_log log = {"", 0};
+    int64_t version = -1;
+    cr_assert_eq(es_fold_stream(&version, store, "order-1", fold_type, &log), 0, "%s",
+                 shop_error_message());
+    cr_expect_str_eq(log.types, "12345");
+    cr_expect_eq(version, 5);
+}
+
+Test(folding_a_stream, of_a_stream_without_events_is_version_0)
+{
+    struct fold_log log = {"", 0};
+    int64_t version = -1;
+    cr_assert_eq(es_fold_stream(&version, store, "order-none", fold_type, &log), 0);
+    cr_expect_str_eq(log.types, "");
+    cr_expect_eq(version, 0);
+}
+
+Test(folding_a_stream, stops_at_an_event_that_cannot_be_applied_naming_its_version)
+{
+    five_events();
+    struct fold_log log = {"", 3};
+    int64_t version = -1;
+    cr_expect_eq(es_fold_stream(&version, store, "order-1", fold_type, &log), SHOP_EINTERNAL);
+    cr_expect_str_eq(shop_error_message(), "order-1 version 3: cannot read E3");
+    cr_expect_str_eq(log.types, "12");
+    cr_expect_eq(version, 0);
 }
 
 Test(reading_a_stream, from_a_version_gives_that_version_and_the_later_ones)
