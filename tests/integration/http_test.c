@@ -12,6 +12,7 @@
 #include "infrastructure/http/http_problem.h"
 #include "infrastructure/http/http_server.h"
 #include "infrastructure/service/serve.h"
+#include "tests/support/test_service.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -101,14 +102,17 @@ static void start_with(struct running *r, int timeout_s)
     serve_use_threads();
     r->base = event_base_new();
     struct http_server_options o = {.service = "notes", .max_body = 1024, .timeout_s = timeout_s};
-    cr_assert_eq(http_server_new(&r->server, r->base, "127.0.0.1", 0, note_routes, 3, &r->notes,
-                                 &o),
-                 0, "%s", shop_error_message());
+    cr_assert_eq(
+        http_server_new(&r->server, r->base, "127.0.0.1", 0, note_routes, 3, &r->notes, &o), 0,
+        "%s", shop_error_message());
     snprintf(r->url, sizeof r->url, "http://127.0.0.1:%u", (unsigned)http_server_port(r->server));
     cr_assert_eq(pthread_create(&r->thread, NULL, loop, r), 0);
 }
 
-static void start(struct running *r) { start_with(r, 0); }
+static void start(struct running *r)
+{
+    start_with(r, 0);
+}
 
 static void stop(struct running *r)
 {
@@ -208,8 +212,10 @@ Test(an_api, refuses_bodies_that_are_not_one_json_object_and_stores_nothing)
         {"\"text\"", "/problems/invalid-input", "must be a JSON object"},
         {"{\"copies\":1}", "/problems/invalid-input", "text: missing"},
         {"{\"text\":7,\"copies\":1}", "/problems/invalid-input", "text: must be a string"},
-        {"{\"text\":\"a\",\"copies\":\"1\"}", "/problems/invalid-input", "copies: must be an integer"},
-        {"{\"text\":\"a\",\"copies\":1.5}", "/problems/invalid-input", "copies: must be an integer"},
+        {"{\"text\":\"a\",\"copies\":\"1\"}", "/problems/invalid-input",
+         "copies: must be an integer"},
+        {"{\"text\":\"a\",\"copies\":1.5}", "/problems/invalid-input",
+         "copies: must be an integer"},
         {"{\"text\":\"a\",\"copies\":4}", "/problems/invalid-input", "copies: must be 1-3"},
         {"{\"text\":\"a\",\"copies\":null}", "/problems/invalid-input", "copies: missing"},
     };
@@ -245,45 +251,15 @@ Test(an_api, refuses_an_oversize_body_with_413_before_reading_it)
     cr_expect_eq(r.notes.count, 0);
 }
 
-/* A raw connection that sends `text` and reports what comes back before the server
- * closes it (or after `wait_s`), and how long that took. */
-static double raw_exchange(struct running *r, const char *text, char *reply, size_t size,
-                           int wait_s)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    a.sin_port = htons((uint16_t)atoi(strrchr(r->url, ':') + 1));
-    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    struct timeval tv = {.tv_sec = wait_s};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    size_t len = strlen(text), sent = 0;
-    while (sent < len) {
-        ssize_t n = send(fd, text + sent, len - sent, MSG_NOSIGNAL);
-        if (n <= 0)
-            break;
-        sent += (size_t)n;
-    }
-    size_t got = 0;
-    ssize_t n;
-    while (got + 1 < size && (n = recv(fd, reply + got, size - 1 - got, 0)) > 0)
-        got += (size_t)n;
-    reply[got] = '\0';
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    close(fd);
-    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-}
-
 Test(an_api, disconnects_a_client_that_stops_sending_halfway)
 {
     struct running r;
     start_with(&r, 1);
     char reply[512];
-    double took = raw_exchange(&r,
-                               "POST /notes HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n"
-                               "{\"text\":",
-                               reply, sizeof reply, 10);
+    double took = test_http_raw(r.url,
+                                "POST /notes HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n"
+                                "{\"text\":",
+                                reply, sizeof reply, 10);
     cr_expect(took >= 0.9 && took < 5.0, "the server let a stalled client hold on for %.2f s",
               took);
     stop(&r);
@@ -303,7 +279,7 @@ Test(an_api, refuses_oversize_headers)
              "{\"text\":\"a\",\"copies\":1}",
              filler);
     char reply[512];
-    raw_exchange(&r, request, reply, sizeof reply, 5);
+    test_http_raw(r.url, request, reply, sizeof reply, 5);
     /* evhttp answers 4xx or drops the connection; either way nothing is stored */
     cr_expect(reply[0] == '\0' || strncmp(reply, "HTTP/1.1 4", 10) == 0, "%s", reply);
     stop(&r);

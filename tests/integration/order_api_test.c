@@ -21,13 +21,10 @@
 #include "tests/support/test_db.h"
 #include "tests/support/test_service.h"
 
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,18 +201,8 @@ Test(ordering_over_http, refuses_a_bad_reason_sent_chunked_and_does_not_cancel)
              "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
              "e\r\n{\"reason\": 12}\r\n0\r\n\r\n",
              id);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    a.sin_port = htons((uint16_t)atoi(strrchr(ordering.url, ':') + 1));
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    struct timeval tv = {.tv_sec = 5};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    cr_assert_eq(send(fd, request_text, strlen(request_text), MSG_NOSIGNAL),
-                 (ssize_t)strlen(request_text));
-    ssize_t n = recv(fd, reply, sizeof reply - 1, 0);
-    close(fd);
-    cr_assert_gt(n, 0, "no reply");
-    reply[n] = '\0';
+    test_http_raw(ordering.url, request_text, reply, sizeof reply, 5);
+    cr_assert(reply[0], "no reply");
     cr_expect(strncmp(reply, "HTTP/1.1 400", 12) == 0, "%s", reply);
     cr_expect(strstr(reply, "reason: must be a string"), "%s", reply);
     cr_assert_eq(events_recorded(), 1, "the order was cancelled by a refused request");
@@ -446,18 +433,9 @@ Test(ordering_over_http, refuses_a_body_above_the_limit_with_413)
 {
     const char *head = "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                        "Content-Type: application/json\r\nContent-Length: 71680\r\n\r\n";
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    a.sin_port = htons((uint16_t)atoi(strrchr(ordering.url, ':') + 1));
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    struct timeval tv = {.tv_sec = 5};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    cr_assert_eq(send(fd, head, strlen(head), MSG_NOSIGNAL), (ssize_t)strlen(head));
-    char reply[512] = "";
-    ssize_t n = recv(fd, reply, sizeof reply - 1, 0);
-    close(fd);
-    cr_assert_gt(n, 0, "no reply");
-    reply[n] = '\0';
+    char reply[512];
+    test_http_raw(ordering.url, head, reply, sizeof reply, 5);
+    cr_assert(reply[0], "no reply");
     cr_assert(strncmp(reply, "HTTP/1.1 413", 12) == 0, "%s", reply);
     cr_assert_eq(events_recorded(), 0);
 }

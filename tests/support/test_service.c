@@ -6,9 +6,15 @@
 #include "domain/shared/error.h"
 #include "infrastructure/http/http_client.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 void test_service_start(struct test_service *t, const char *name, const char *db_name,
                         const struct service_faults *faults)
@@ -62,4 +68,31 @@ const char *test_reply_string(const struct test_reply *r, const char *field)
 {
     const cJSON *v = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, field) : NULL;
     return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+double test_http_raw(const char *url, const char *text, char *reply, size_t size, int wait_s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    a.sin_port = htons((uint16_t)atoi(strrchr(url, ':') + 1));
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0, "connecting to %s", url);
+    struct timeval tv = {.tv_sec = wait_s};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    size_t len = strlen(text), sent = 0;
+    while (sent < len) {
+        ssize_t n = send(fd, text + sent, len - sent, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        sent += (size_t)n;
+    }
+    size_t got = 0;
+    ssize_t n;
+    while (got + 1 < size && (n = recv(fd, reply + got, size - 1 - got, 0)) > 0)
+        got += (size_t)n;
+    reply[got] = '\0';
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    close(fd);
+    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }

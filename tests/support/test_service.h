@@ -36,6 +36,14 @@ void test_http(struct test_reply *out, const char *url, const char *method, cons
                const char *body);
 void test_reply_dispose(struct test_reply *r);
 
+/*
+ * Sends `text` as it is over a new TCP connection to url (for what the client would not
+ * send: a body announced but never sent, chunked bodies, oversize headers) and keeps what
+ * comes back until the server closes the connection or wait_s seconds pass, as a
+ * NUL-terminated string in reply.  Returns the seconds that took.
+ */
+double test_http_raw(const char *url, const char *text, char *reply, size_t size, int wait_s);
+
 /* The string member `field` of the reply's JSON ("" if absent). */
 const char *test_reply_string(const struct test_reply *r, const char *field);
 
