@@ -128,19 +128,6 @@ static void set_only(void *ctx, int opt, const char *arg)
     *(const char **)ctx = arg;
 }
 
-/* Is name one of the comma-separated list? */
-static bool listed(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ",");
-        if (n == len && strncmp(p, name, len) == 0)
-            return true;
-        p += n + (p[n] == ',');
-    }
-    return false;
-}
-
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
     static const struct option own[] = {
@@ -150,32 +137,21 @@ int cmd_status(struct cli *cli, int argc, char **argv)
         cli_parse(cli, cli_find_command("status"), argc, argv, own, set_only, &only, 0, NULL);
     if (status >= 0)
         return status;
-    if (only && !*only)
-        return cli_usage_error(cli, "--only: name at least one service, e.g. --only catalog");
-    if (only) {
-        for (const char *p = only; *p;) {
-            size_t n = strcspn(p, ",");
-            char name[64], quoted[TEXT_QUOTE_SIZE];
-            snprintf(name, sizeof name, "%.*s", (int)n, p);
-            if (!service_find(name))
-                return cli_usage_error(cli, "--only: no service '%s'", text_quote(quoted, name));
-            p += n + (p[n] == ',');
-        }
-    }
+    const struct service_def *defs[SERVICE_MAX];
+    int n = service_select(defs, only);
+    if (n < 0)
+        return cli_usage_error(cli, "--only: %s", shop_error_message());
 
     cJSON *list = cli->json ? cJSON_CreateArray() : NULL;
-    size_t asked = 0, down = 0;
+    size_t down = 0;
     char down_names[256] = "";
     if (!list)
         printf("%-16s %-5s %-24s %-8s %-8s %s\n", "SERVICE", "STATE", "ADDRESS", "PID", "VERSION",
                "ROLE OR WHY DOWN");
-    for (size_t i = 0; i < service_def_count; i++) {
-        const char *name = service_defs[i].name;
-        if (only && !listed(only, name))
-            continue;
+    for (int i = 0; i < n; i++) {
+        const char *name = defs[i]->name;
         struct health h;
         ask(&h, cli, name);
-        asked++;
         if (!h.up) {
             size_t used = strlen(down_names);
             snprintf(down_names + used, sizeof down_names - used, "%s%s", down ? ", " : "", name);
@@ -190,6 +166,6 @@ int cmd_status(struct cli *cli, int argc, char **argv)
         cli_print_json(list);
     if (down == 0)
         return CLI_EXIT_OK;
-    fprintf(stderr, "shop status: %zu of %zu services down: %s\n", down, asked, down_names);
+    fprintf(stderr, "shop status: %zu of %zu services down: %s\n", down, (size_t)n, down_names);
     return CLI_EXIT_UNAVAILABLE;
 }

@@ -49,46 +49,6 @@ static void on_option(void *ctx, int opt, const char *arg)
     }
 }
 
-/*
- * The services to run, in the table's order: all of them, or those --only names.
- * Returns the count, or -1 after a usage error naming the service that does not exist.
- */
-static int select_services(struct cli *cli, const char *only, const struct service_def **out)
-{
-    bool wanted[16] = {false};
-    if (!only) {
-        for (size_t i = 0; i < service_def_count; i++)
-            out[i] = &service_defs[i];
-        return (int)service_def_count;
-    }
-    const char *p = only;
-    do {
-        size_t len = strcspn(p, ",");
-        bool found = false;
-        for (size_t i = 0; i < service_def_count; i++)
-            if (strlen(service_defs[i].name) == len && strncmp(service_defs[i].name, p, len) == 0)
-                wanted[i] = found = true;
-        if (!found) {
-            char name[64], quoted[TEXT_QUOTE_SIZE], names[256] = "";
-            snprintf(name, sizeof name, "%.*s", (int)len, p);
-            for (size_t i = 0; i < service_def_count; i++) {
-                size_t used = strlen(names);
-                snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
-                         service_defs[i].name);
-            }
-            cli_usage_error(cli, "--only: no service '%s'; expected names from: %s",
-                            text_quote(quoted, name), names);
-            return -1;
-        }
-        p += len;
-    } while (*p++ == ',');
-    int n = 0;
-    for (size_t i = 0; i < service_def_count; i++)
-        if (wanted[i])
-            out[n++] = &service_defs[i];
-    return n;
-}
-
 /* Exit status 3 if the database cannot be reached, 1 if migrations are pending. */
 static int check_database(struct cli *cli)
 {
@@ -172,10 +132,10 @@ int cmd_up(struct cli *cli, int argc, char **argv)
     int status = cli_parse(cli, cli_find_command("up"), argc, argv, own, on_option, &a, 0, NULL);
     if (status >= 0)
         return status;
-    const struct service_def *defs[16];
-    int n = select_services(cli, a.only, defs);
+    const struct service_def *defs[SERVICE_MAX];
+    int n = service_select(defs, a.only);
     if (n < 0)
-        return CLI_EXIT_USAGE;
+        return cli_usage_error(cli, "--only: %s", shop_error_message());
     char url[SERVICE_URL_MAX];
     for (int i = 0; i < n; i++)
         if (service_url(url, defs[i]->name, cli->api) < 0)

@@ -85,6 +85,17 @@ extern const struct service_def service_defs[];
 extern const size_t service_def_count;
 const struct service_def *service_find(const char *name);
 
+/* The most services a layout runs: the table's size, with room to grow. */
+#define SERVICE_MAX 16
+
+/*
+ * The services a comma-separated list names ("catalog,carrier"), in the table's order
+ * and each once; every service when only is NULL.  Returns their number, or
+ * SHOP_EINVALID "no service 'x'; expected names from: catalog, ..." (or for an empty
+ * list, "name at least one service").  out has room for SERVICE_MAX.
+ */
+int service_select(const struct service_def *out[SERVICE_MAX], const char *only);
+
 /*
  * The base URL of a service ("http://127.0.0.1:8081"), from SHOP_<NAME>_URL, else
  * api_url (or $SHOP_API_URL, or the default) with the port moved by the offset.

@@ -16,6 +16,11 @@
 #include "infrastructure/simulators/carrier.h"
 #include "infrastructure/simulators/payment_gateway.h"
 
+#include "domain/shared/error.h"
+#include "domain/shared/text.h"
+
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 const struct service_def service_defs[] = {
@@ -42,4 +47,35 @@ const struct service_def *service_find(const char *name)
         if (strcmp(service_defs[i].name, name) == 0)
             return &service_defs[i];
     return NULL;
+}
+
+int service_select(const struct service_def *out[SERVICE_MAX], const char *only)
+{
+    bool wanted[SERVICE_MAX] = {false};
+    if (only && !*only)
+        return shop_error_set(SHOP_EINVALID, "name at least one service, e.g. catalog");
+    for (const char *p = only; p;) {
+        size_t len = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < service_def_count; i++)
+            if (strlen(service_defs[i].name) == len && strncmp(service_defs[i].name, p, len) == 0)
+                wanted[i] = found = true;
+        if (!found) {
+            char name[64], quoted[TEXT_QUOTE_SIZE], names[256] = "";
+            snprintf(name, sizeof name, "%.*s", (int)len, p);
+            for (size_t i = 0; i < service_def_count; i++) {
+                size_t used = strlen(names);
+                snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                         service_defs[i].name);
+            }
+            return shop_error_set(SHOP_EINVALID, "no service '%s'; expected names from: %s",
+                                  text_quote(quoted, name), names);
+        }
+        p = p[len] == ',' ? p + len + 1 : NULL;
+    }
+    int n = 0;
+    for (size_t i = 0; i < service_def_count; i++)
+        if (!only || wanted[i])
+            out[n++] = &service_defs[i];
+    return n;
 }
