@@ -64,11 +64,7 @@ static int start_all(const struct cli *cli, struct running_service svc[DEMO_SERV
         snprintf(svc[i].url, sizeof svc[i].url, "http://127.0.0.1:%u",
                  (unsigned)serve_port(svc[i].served));
         /* the services find each other as the command line finds them: SHOP_<NAME>_URL */
-        char var[64];
-        snprintf(var, sizeof var, "SHOP_%s_URL", def->name);
-        for (char *p = var; *p; p++)
-            *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-        setenv(var, svc[i].url, 1);
+        service_set_url(def->name, svc[i].url);
         if ((rc = serve_start_thread(svc[i].served)) < 0)
             return rc;
         struct http_request req = {

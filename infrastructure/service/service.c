@@ -23,6 +23,13 @@ static void env_name(char *buf, size_t size, const char *service, const char *su
     snprintf(buf + n, size - n, "_%s", suffix);
 }
 
+void service_set_url(const char *name, const char *url)
+{
+    char var[64];
+    env_name(var, sizeof var, name, "URL");
+    setenv(var, url, 1);
+}
+
 int service_url_split(const char *url, char *host, size_t host_size, uint16_t *port)
 {
     const char *p = url;

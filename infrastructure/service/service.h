@@ -103,6 +103,10 @@ int service_select(const struct service_def *out[SERVICE_MAX], const char *only)
  */
 int service_url(char out[SERVICE_URL_MAX], const char *name, const char *api_url);
 
+/* Points this process's clients of a service at url (sets SHOP_<NAME>_URL), as a
+ * process that starts services on ports the kernel chose must (shop demo). */
+void service_set_url(const char *name, const char *url);
+
 /* Splits "http://HOST:PORT[/]" into host and port. */
 int service_url_split(const char *url, char *host, size_t host_size, uint16_t *port);
 
