@@ -35,6 +35,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SERVICE_DEFAULT_API_URL "http://127.0.0.1:8080"
@@ -69,6 +70,11 @@ struct service_instance {
     void (*metrics)(void *ctx, FILE *out);
 };
 
+struct worker_def;
+
+/* The most workers one service runs. */
+#define SERVICE_MAX_WORKERS 8
+
 struct service_def {
     const char *name;    /* "catalog", "payment-gateway" */
     int port_offset;     /* from SHOP_API_URL's port */
@@ -78,6 +84,13 @@ struct service_def {
     /* Builds the service on env; *out filled.  Errors as SHOP_E* with a message. */
     int (*open)(struct service_instance *out, struct service_env *env);
     void (*close)(void *ctx);
+    /*
+     * The background workers that run beside the API (its relay, its consumers;
+     * infrastructure/messaging/worker.h), each in a thread on a connection of its own
+     * as the service's role.  Fills defs[i] and args[i] (args outlive the service) and
+     * returns how many, at most max; NULL: none.
+     */
+    size_t (*workers)(struct worker_def *defs, void **args, size_t max);
 };
 
 /* The table (services.c). */

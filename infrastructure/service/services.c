@@ -25,19 +25,19 @@
 
 const struct service_def service_defs[] = {
     {"catalog", 1, "shop_catalog", "products and their prices", false, catalog_api_open,
-     catalog_api_close},
+     catalog_api_close, NULL},
     {"ordering", 2, "shop_ordering", "orders (event-sourced)", false, order_api_open,
-     order_api_close},
+     order_api_close, NULL},
     {"inventory", 3, "shop_inventory", "stock and reservations", false, inventory_api_open,
-     inventory_api_close},
+     inventory_api_close, NULL},
     {"payments", 4, "shop_payments", "payments (event-sourced), through the gateway", false,
-     payment_api_open, payment_api_close},
+     payment_api_open, payment_api_close, NULL},
     {"shipping", 5, "shop_shipping", "shipments (event-sourced), through the carrier", false,
-     shipping_api_open, shipping_api_close},
+     shipping_api_open, shipping_api_close, NULL},
     {"payment-gateway", 8, NULL, "simulated card payment gateway (external system)", true,
-     payment_gateway_open, payment_gateway_close},
+     payment_gateway_open, payment_gateway_close, NULL},
     {"carrier", 9, NULL, "simulated parcel carrier (external system)", true, carrier_open,
-     carrier_close},
+     carrier_close, NULL},
 };
 const size_t service_def_count = sizeof service_defs / sizeof service_defs[0];
 
