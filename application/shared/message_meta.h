@@ -29,4 +29,8 @@ struct message_meta {
 /* True for "" and for a well-formed version-00 traceparent (lower-case hex, ids not all zero). */
 bool message_meta_traceparent_valid(const char *traceparent);
 
+/* A new traceparent that starts a trace: random trace and parent ids, flags 01
+ * (sampled).  SHOP_EIO if the kernel's random source fails (out is then ""). */
+int message_meta_new_traceparent(char out[TRACEPARENT_SIZE]);
+
 #endif

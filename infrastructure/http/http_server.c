@@ -580,3 +580,14 @@ void http_server_free(struct http_server *server)
     free(server->stats);
     free(server);
 }
+
+void http_traceparent(const struct http_exchange *x, char out[TRACEPARENT_SIZE])
+{
+    const char *given = http_header(x, "traceparent");
+    if (given && *given && message_meta_traceparent_valid(given)) {
+        snprintf(out, TRACEPARENT_SIZE, "%s", given);
+        return;
+    }
+    if (message_meta_new_traceparent(out) < 0)
+        out[0] = '\0'; /* no random source: the request goes on without a trace id */
+}

@@ -22,6 +22,8 @@
 #ifndef SHOP_INFRASTRUCTURE_HTTP_HTTP_SERVER_H
 #define SHOP_INFRASTRUCTURE_HTTP_HTTP_SERVER_H
 
+#include "application/shared/message_meta.h"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -84,6 +86,12 @@ const char *http_param(const struct http_exchange *x, const char *name);
 const char *http_query(const struct http_exchange *x, const char *name);
 /* A request header (case-insensitive name); NULL if absent. */
 const char *http_header(const struct http_exchange *x, const char *name);
+/*
+ * The W3C trace context of the request (docs/architecture.md §10): its `traceparent`
+ * header when that is well-formed, otherwise a new one that starts a trace.  Handlers put
+ * it in the message_meta of the command, so every message the request causes carries it.
+ */
+void http_traceparent(const struct http_exchange *x, char out[TRACEPARENT_SIZE]);
 /*
  * Whether the request came with a body of one byte or more, however it was sent
  * (Content-Length or chunked): for routes whose body is optional.
