@@ -19,8 +19,10 @@
 #                            folders such as postgres/ or cli/ serve every context
 #
 # Building blocks: application/eventstore/ is not a context but a port that every
-# event-sourced context (Ordering, Payments, Shipping) uses, so any context may include
-# it; it, in turn, sees only itself and the shared kernel, never a context.
+# event-sourced context (Ordering, Payments, Shipping) uses, and application/messaging/
+# (integration messages, the observer dispatcher) serves every context that publishes or
+# subscribes, so any context may include them; they, in turn, see only themselves and
+# the shared kernel, never a context.
 #
 # One exception: application/fulfillment/ is the saga, a process manager that drives
 # the other contexts through their application ports, so it (and its adapters in
@@ -96,6 +98,7 @@ BEGIN {
         libc[list[i]] = 1
     # folders of application/ that serve every context, as application/shared/ does
     building_block["eventstore"] = 1
+    building_block["messaging"] = 1
     split(context_names, list)
     for (i in list)
         if (list[i] != "shared" && !(list[i] in building_block))

@@ -95,6 +95,10 @@ refused "the event-store port including a context's domain is refused" \
     application/eventstore/planted.c '#include "domain/ordering/order.h"'
 accepted "an adapter of a context may use the event-store port" \
     infrastructure/ordering/planted.c '#include "application/eventstore/event_store.h"'
+refused "the messaging building block including a context's domain is refused" \
+    application/messaging/planted.c '#include "domain/catalog/product.h"'
+accepted "an application service of a context may use the messaging building block" \
+    application/notifications/planted.c '#include "application/messaging/message.h"'
 accepted "the fulfillment saga may include another context's application port" \
     application/fulfillment/planted.c '#include "application/payments/payment_gateway.h"'
 accepted "an include inside a comment is not a violation" \
