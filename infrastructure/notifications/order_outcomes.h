@@ -22,9 +22,8 @@
 #ifndef SHOP_INFRASTRUCTURE_NOTIFICATIONS_ORDER_OUTCOMES_H
 #define SHOP_INFRASTRUCTURE_NOTIFICATIONS_ORDER_OUTCOMES_H
 
-#include "application/messaging/message.h"
 #include "domain/notifications/notification.h"
-#include "infrastructure/messaging/consumer.h"
+#include "infrastructure/messaging/consumer.h" /* struct subscription, struct message */
 
 #define ORDER_OUTCOMES_SUBSCRIBER "notifications.order-outcomes"
 
