@@ -127,5 +127,11 @@ int cmd_order_place(struct cli *cli, int argc, char **argv);   /* cmd_order_api.
 int cmd_order_show(struct cli *cli, int argc, char **argv);
 int cmd_order_list(struct cli *cli, int argc, char **argv);
 int cmd_order_cancel(struct cli *cli, int argc, char **argv);
+int cmd_notifications_list(struct cli *cli, int argc, char **argv); /* cmd_notifications.c */
+/* operations: dead letters of the subscribers (cmd_dlq.c, reads PostgreSQL) */
+int cmd_dlq_list(struct cli *cli, int argc, char **argv);
+int cmd_dlq_show(struct cli *cli, int argc, char **argv);
+int cmd_dlq_replay(struct cli *cli, int argc, char **argv);
+int cmd_dlq_discard(struct cli *cli, int argc, char **argv);
 
 #endif

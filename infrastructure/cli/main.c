@@ -41,10 +41,11 @@ const struct cli_command cli_commands[] = {
     {"serve", "SERVICE [--listen HOST:PORT] [fault options]", "run one service",
      "Runs one service in the foreground until Ctrl-C or SIGTERM, then finishes the request\n"
      "in hand, closes its database connection and exits 0.  SERVICE is a bounded context\n"
-     "(catalog, ordering, inventory, payments, shipping), which connects with --db and runs\n"
-     "as its own role (shop_catalog, ...), or a simulated external system (payment-gateway,\n"
-     "carrier), which has no database.  It listens where clients look for it: the port of\n"
-     "--api / $SHOP_API_URL plus the service's offset, or $SHOP_<NAME>_URL.\n"
+     "(catalog, ordering, inventory, payments, shipping, notifications), which connects\n"
+     "with --db and runs as its own role (shop_catalog, ...), or a simulated external\n"
+     "system (payment-gateway, carrier), which has no database.  It listens where clients\n"
+     "look for it: the port of --api / $SHOP_API_URL plus the service's offset, or\n"
+     "$SHOP_<NAME>_URL.\n"
      "\n"
      "Options:\n"
      "      --listen HOST:PORT  listen there instead (port 0: the kernel chooses)\n"
@@ -65,7 +66,7 @@ const struct cli_command cli_commands[] = {
      "address is taken.  `shop up` runs every service this way.\n",
      cmd_serve},
     {"up", "[--monolith] [--no-mesh] [--only NAME,...]", "run the whole system in the foreground",
-     "Runs every service (the five contexts and the two simulated external systems) and\n"
+     "Runs every service (the six contexts and the two simulated external systems) and\n"
      "supervises them until Ctrl-C, SIGTERM or SIGHUP.  Each service runs as its own\n"
      "process, `shop serve NAME` with the same --db, --api and --verbose; its output is\n"
      "printed line by line after its name (\"catalog | ...\").  A service that ends is\n"
@@ -249,6 +250,58 @@ const struct cli_command cli_commands[] = {
      "                       log order (later events may have lower positions)\n"
      "      --lines N        at most N events (default: the last 10; with --from, all)\n",
      cmd_events_tail},
+    {"notifications list", "[--customer ID] [--order ID] [--limit N]",
+     "what customers were told about their orders, newest first",
+     "Lists the notifications the Notifications service recorded (GET /notifications):\n"
+     "one per customer-visible order event (order-placed, order-confirmed,\n"
+     "order-cancelled), newest first: when, kind, customer, text.\n"
+     "\n"
+     "Options:\n"
+     "      --customer ID    only this customer's\n"
+     "      --order ID       only this order's (a UUID)\n"
+     "      --limit N        at most N, 1-1000 (default 100)\n"
+     "\n"
+     "Exit status: 0 listed (perhaps none); 2 an option is invalid; 3 the Notifications\n"
+     "service is not reachable.\n"
+     "With --json: an array of {id, customer, order_id, kind, text, recorded_at,\n"
+     "message_id}.\n",
+     cmd_notifications_list},
+    {"dlq list", "", "messages the subscribers gave up on",
+     "Lists messaging.dead_letters, oldest first: the messages a subscriber could not\n"
+     "handle within its retry budget, or could never handle (a payload that breaks its\n"
+     "contract).  Reads the database directly (--db, $SHOP_DATABASE_URL) as the\n"
+     "operator, who sees every context's rows.\n"
+     "\n"
+     "Exit status: 0 listed (perhaps none); 3 the database cannot be reached.\n"
+     "With --json: an array of {id, subscriber, message_type, attempts, last_error,\n"
+     "stream, position, message_id, dead_at}.\n",
+     cmd_dlq_list},
+    {"dlq show", "ID", "one dead letter, with its message",
+     "Shows a dead letter and the bus message it is about: payload, correlation and\n"
+     "causation ids, traceparent, who published it and when.\n"
+     "\n"
+     "Exit status: 0 shown; 1 no dead letter ID; 2 ID is not a whole number; 3 the\n"
+     "database cannot be reached.  With --json: the fields of `dlq list` and payload,\n"
+     "correlation_id, causation_id, traceparent, source, schema_version, published_at.\n",
+     cmd_dlq_show},
+    {"dlq replay", "ID", "hand a dead letter back to its subscriber",
+     "In one transaction, parks the message again in messaging.retries for its\n"
+     "subscriber — no attempts yet, due now, in the partition of its stream — and\n"
+     "deletes the dead letter.  The subscriber's consumer handles it on its next pass;\n"
+     "its inbox keeps a message it had handled from counting twice.  Replay after\n"
+     "fixing what made it fail.\n"
+     "\n"
+     "Exit status: 0 replayed; 1 no dead letter ID (or its subscriber has no\n"
+     "checkpoint); 2 ID is not a whole number; 3 the database cannot be reached.\n"
+     "With --json: the dead letter, with attempts 0 and its partition.\n",
+     cmd_dlq_replay},
+    {"dlq discard", "ID", "delete a dead letter for good",
+     "Deletes a dead letter and prints what it was; the message stays on the bus, and\n"
+     "its subscriber will not try it again.\n"
+     "\n"
+     "Exit status: 0 discarded; 1 no dead letter ID; 2 ID is not a whole number; 3 the\n"
+     "database cannot be reached.  With --json: the dead letter discarded.\n",
+     cmd_dlq_discard},
     {"demo", "", "guided tour of ddd-shop on a live database",
      "Prepares the database (as `shop db migrate`) and walks through what the system is\n"
      "made of, printing for each pattern the file to read.\n",

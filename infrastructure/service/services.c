@@ -10,6 +10,7 @@
 
 #include "infrastructure/catalog/catalog_api.h"
 #include "infrastructure/inventory/inventory_api.h"
+#include "infrastructure/notifications/notifications_api.h"
 #include "infrastructure/ordering/order_api.h"
 #include "infrastructure/payments/payment_api.h"
 #include "infrastructure/shipping/shipping_api.h"
@@ -34,6 +35,8 @@ const struct service_def service_defs[] = {
      payment_api_open, payment_api_close, NULL},
     {"shipping", 5, "shop_shipping", "shipments (event-sourced), through the carrier", false,
      shipping_api_open, shipping_api_close, NULL},
+    {"notifications", 7, "shop_notifications", "one notification per customer-visible order event",
+     false, notifications_api_open, notifications_api_close, NULL},
     {"payment-gateway", 8, NULL, "simulated card payment gateway (external system)", true,
      payment_gateway_open, payment_gateway_close, NULL},
     {"carrier", 9, NULL, "simulated parcel carrier (external system)", true, carrier_open,

@@ -25,7 +25,8 @@ static void teardown(void) { test_db_drop(db, db_name); }
 
 TestSuite(a_context_service, .init = setup, .fini = teardown, .timeout = 60);
 
-static const char *const contexts[] = {"catalog", "ordering", "inventory", "payments", "shipping"};
+static const char *const contexts[] = {"catalog",  "ordering", "inventory",
+                                       "payments", "shipping", "notifications"};
 
 Test(a_context_service, runs_as_its_own_contexts_role)
 {
