@@ -20,7 +20,9 @@
 #
 # Building blocks: application/eventstore/ is not a context but a port that every
 # event-sourced context (Ordering, Payments, Shipping) uses, so any context may include
-# it; it, in turn, sees only itself and the shared kernel, never a context.
+# it; it, in turn, sees only itself and the shared kernel, never a context.  So is
+# application/messaging/ (integration messages and the observer dispatcher), which every
+# context uses to publish and observe its events.
 #
 # One exception: application/fulfillment/ is the saga, a process manager that drives
 # the other contexts through their application ports, so it (and its adapters in
@@ -96,6 +98,7 @@ BEGIN {
         libc[list[i]] = 1
     # folders of application/ that serve every context, as application/shared/ does
     building_block["eventstore"] = 1
+    building_block["messaging"] = 1
     split(context_names, list)
     for (i in list)
         if (list[i] != "shared" && !(list[i] in building_block))
