@@ -19,10 +19,10 @@
 #                            folders such as postgres/ or cli/ serve every context
 #
 # Building blocks: application/eventstore/ is not a context but a port that every
-# event-sourced context (Ordering, Payments, Shipping) uses, so any context may include
-# it; it, in turn, sees only itself and the shared kernel, never a context.  So is
-# application/messaging/ (integration messages and the observer dispatcher), which every
-# context uses to publish and observe its events.
+# event-sourced context (Ordering, Payments, Shipping) uses, and application/messaging/
+# (integration messages, the observer dispatcher) serves every context that publishes or
+# subscribes, so any context may include them; they, in turn, see only themselves and
+# the shared kernel, never a context.
 #
 # One exception: application/fulfillment/ is the saga, a process manager that drives
 # the other contexts through their application ports, so it (and its adapters in
