@@ -4,7 +4,8 @@
 PG_MAJOR=15
 PACKAGES="gcc make autoconf automake libtool pkg-config
 libpq-dev libcjson-dev libcriterion-dev libssl-dev libevent-dev
-postgresql-$PG_MAJOR postgresql-client-$PG_MAJOR postgresql-common"
+postgresql-$PG_MAJOR postgresql-client-$PG_MAJOR postgresql-common
+python3-jsonschema"
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

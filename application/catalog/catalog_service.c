@@ -8,7 +8,9 @@
  *     load the product (product_repository)       state, version
  *     decide (domain/catalog/product.c)           events, or a refusal
  *     evolve the state with the events            the new state
- *     save it at that version                     SHOP_ECONFLICT: someone else saved first
+ *     save it at that version, with the events    SHOP_ECONFLICT: someone else saved first
+ *       (the repository writes them to the outbox in the same write)
+ *     after the save: the events to the observers (dispatcher), failures only logged
  *
  * and on a conflict starts again from the load, so the decision is always taken on the
  * latest state, at most max_attempts times.  Two people adding the same SKU at once: both
@@ -21,6 +23,8 @@
 #include "application/catalog/catalog_service.h"
 
 #include "domain/shared/error.h"
+
+#include <string.h>
 
 /* A command's decide function, with the command behind a void pointer. */
 typedef int (*decide_fn)(product_event out[PRODUCT_MAX_DECIDED_EVENTS], size_t *out_count,
@@ -38,11 +42,45 @@ static int decide_change_price(product_event out[PRODUCT_MAX_DECIDED_EVENTS], si
     return product_decide_change_price(out, out_count, state, cmd);
 }
 
+/* The ids of the command's message (catalog_service.h): made once per command. */
+static int stamp(struct message_meta *out, struct catalog_service *svc,
+                 const struct message_meta *meta)
+{
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (meta)
+        *out = *meta;
+    if (uuid_is_nil(out->message_id)) {
+        if (!svc->ids)
+            return shop_error_set(SHOP_EINVALID, "a command needs a message id");
+        if ((rc = id_generator_next(svc->ids, &out->message_id)) < 0)
+            return rc;
+    }
+    if (uuid_is_nil(out->correlation_id))
+        out->correlation_id = out->message_id;
+    return 0;
+}
+
+/* After the commit: each event to the observers.  Their failures are the dispatcher's
+ * to report; the change has happened and the command succeeded. */
+static void notify(struct catalog_service *svc, const product_event *events, size_t n,
+                   const struct message_meta *meta)
+{
+    for (size_t i = 0; i < n && svc->observers; i++) {
+        struct domain_event e = {.context = "catalog",
+                                 .type = product_event_type_name(events[i].type),
+                                 .event = &events[i],
+                                 .meta = meta};
+        dispatcher_dispatch(svc->observers, &e);
+    }
+}
+
 /* load -> decide -> evolve -> save, again on SHOP_ECONFLICT, at most max_attempts times. */
 static int handle(product *out, struct catalog_service *svc, const sku *product_sku,
-                  decide_fn decide, const void *cmd)
+                  decide_fn decide, const void *cmd, const struct message_meta *meta)
 {
     int attempts = svc->max_attempts > 0 ? svc->max_attempts : CATALOG_SERVICE_MAX_ATTEMPTS;
+    struct message_meta stamped;
     int rc;
 
     for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -61,9 +99,13 @@ static int handle(product *out, struct catalog_service *svc, const sku *product_
             *out = state;
             return 0;
         }
-        rc = product_repository_save(svc->products, &state, version);
-        if (rc == 0)
+        if (attempt == 1 && (rc = stamp(&stamped, svc, meta)) < 0)
+            return rc;
+        rc = product_repository_save(svc->products, &state, version, events, n, &stamped);
+        if (rc == 0) {
             *out = state;
+            notify(svc, events, n, &stamped);
+        }
         if (rc != SHOP_ECONFLICT)
             return rc;
     }
@@ -73,23 +115,23 @@ static int handle(product *out, struct catalog_service *svc, const sku *product_
 }
 
 int catalog_service_add(product *out, struct catalog_service *svc, const sku *product_sku,
-                        const product_name *name, money price)
+                        const product_name *name, money price, const struct message_meta *meta)
 {
     add_product cmd = {.sku = *product_sku, .name = *name, .price = price};
 
     product_init(out);
     cmd.at_us = shop_clock_now_us(svc->clock);
-    return handle(out, svc, product_sku, decide_add, &cmd);
+    return handle(out, svc, product_sku, decide_add, &cmd, meta);
 }
 
 int catalog_service_change_price(product *out, struct catalog_service *svc, const sku *product_sku,
-                                 money price)
+                                 money price, const struct message_meta *meta)
 {
     change_price cmd = {.sku = *product_sku, .price = price};
 
     product_init(out);
     cmd.at_us = shop_clock_now_us(svc->clock);
-    return handle(out, svc, product_sku, decide_change_price, &cmd);
+    return handle(out, svc, product_sku, decide_change_price, &cmd, meta);
 }
 
 int catalog_service_get(product *out, struct catalog_service *svc, const sku *product_sku)

@@ -9,15 +9,22 @@
  * The queries read the repository as it is.
  *
  * The events a command decides (ProductAdded, PriceChanged) are folded into the saved
- * state; publishing them to the other contexts (Ordering's replica of the prices) comes
- * with the messaging work, in the same transaction as the save (an outbox).
+ * state and handed to the repository with it: the repository writes them to Catalog's
+ * outbox in the same write (a transactional outbox), from where the relay publishes them
+ * to the other contexts (Ordering's replica of the prices).  After a save succeeded,
+ * the events also go to the in-process observers (application/messaging/dispatcher.h),
+ * if any: for what may be lost in a crash (a log line, a cache), never for what must
+ * happen; an observer that fails neither undoes the save nor fails the command.
  * Read next: application/catalog/catalog_service.c, tests/unit/catalog_service_test.c
  */
 #ifndef SHOP_APPLICATION_CATALOG_CATALOG_SERVICE_H
 #define SHOP_APPLICATION_CATALOG_CATALOG_SERVICE_H
 
 #include "application/catalog/product_repository.h"
+#include "application/messaging/dispatcher.h"
 #include "application/shared/clock.h"
+#include "application/shared/id_generator.h"
+#include "application/shared/message_meta.h"
 #include "domain/catalog/product.h"
 
 #define CATALOG_SERVICE_MAX_ATTEMPTS 5
@@ -26,8 +33,18 @@
 struct catalog_service {
     struct product_repository *products;
     struct shop_clock *clock;
-    int max_attempts; /* 0 means CATALOG_SERVICE_MAX_ATTEMPTS */
+    struct id_generator *ids;     /* a message id for a command that comes without one */
+    struct dispatcher *observers; /* may be NULL: no in-process observers */
+    int max_attempts;             /* 0 means CATALOG_SERVICE_MAX_ATTEMPTS */
 };
+
+/*
+ * The commands take meta (may be NULL): the ids the change's integration event carries.
+ * A nil message id becomes a new id from ids, a nil correlation id the message id (the
+ * command starts its own conversation); causation and traceparent are kept as given.
+ * Made once per command, so an attempt retried after a conflict publishes under the same
+ * message id.
+ */
 
 /*
  * Adds a product; *out is the product as saved.  SHOP_EREFUSED "product ABC-1 already
@@ -35,14 +52,14 @@ struct catalog_service {
  * the repository's backend is down.
  */
 int catalog_service_add(product *out, struct catalog_service *svc, const sku *product_sku,
-                        const product_name *name, money price);
+                        const product_name *name, money price, const struct message_meta *meta);
 
 /*
  * Changes a product's price; *out is the product afterwards (unchanged, and nothing
  * saved, when the price is the one it has).  SHOP_ENOTFOUND "unknown SKU ABC-1".
  */
 int catalog_service_change_price(product *out, struct catalog_service *svc, const sku *product_sku,
-                                 money price);
+                                 money price, const struct message_meta *meta);
 
 /* One product; SHOP_ENOTFOUND "unknown SKU ABC-1". */
 int catalog_service_get(product *out, struct catalog_service *svc, const sku *product_sku);

@@ -7,6 +7,13 @@
  * loaded, and only if nobody saved in between; otherwise SHOP_ECONFLICT, and the command
  * handler (application/catalog/catalog_service.c) loads and decides again.  No lock is
  * held between load and save.
+ *
+ * Transactional outbox: save() also takes the events that were decided, and writes one
+ * integration event per event (catalog.ProductAdded, catalog.PriceChanged; translated by
+ * infrastructure/catalog/catalog_messages.c) to Catalog's outbox in the SAME write as
+ * the state: both or neither.  The relay (infrastructure/messaging/relay.h) later moves
+ * the outbox to the bus, so the other contexts hear of every change that was saved, and
+ * of none that was not — without a distributed transaction.
  * Adapters: infrastructure/catalog/product_repository_pg.c (PostgreSQL, catalog.products)
  * and infrastructure/memory/product_repository_memory.c; both keep the promises of
  * tests/contract/product_repository_contract.c.
@@ -15,13 +22,14 @@
 #ifndef SHOP_APPLICATION_CATALOG_PRODUCT_REPOSITORY_H
 #define SHOP_APPLICATION_CATALOG_PRODUCT_REPOSITORY_H
 
+#include "application/shared/message_meta.h"
 #include "domain/catalog/product.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#define PRODUCT_REPOSITORY_VERSION 1
+#define PRODUCT_REPOSITORY_VERSION 2
 
 /* Products in SKU order; items is allocated (free with product_list_dispose). */
 struct product_list {
@@ -50,13 +58,20 @@ struct product_repository {
     int (*list)(struct product_repository *self, struct product_list *out);
 
     /*
-     * Saves state (which must exist) decided on the version loaded: expected_version 0
-     * inserts a new product, n > 0 replaces version n.  The saved version is
-     * expected_version + 1.  SHOP_ECONFLICT when the stored version is not
-     * expected_version (another writer saved first, or the product was added meanwhile):
-     * nothing is written; load again and decide again.
+     * Saves state (which must exist) decided on the version loaded, with the n events
+     * that led to it (1..PRODUCT_MAX_DECIDED_EVENTS): expected_version 0 inserts a new
+     * product, v > 0 replaces version v.  The saved version is expected_version + 1, and
+     * in the same write each event becomes one outbox message, with that version as its
+     * catalog_version and meta's ids (message id, correlation, causation, traceparent).
+     * n == 0 is a decision that changes nothing: nothing is written and 0 returned.
+     * SHOP_ECONFLICT when the stored version is not expected_version (another writer
+     * saved first, or the product was added meanwhile): neither the state nor a message
+     * is written; load again and decide again.  SHOP_EINVALID for n above
+     * PRODUCT_MAX_DECIDED_EVENTS (one message id per save), for events without a meta
+     * with a message id, or for a state that does not exist.
      */
-    int (*save)(struct product_repository *self, const product *state, int64_t expected_version);
+    int (*save)(struct product_repository *self, const product *state, int64_t expected_version,
+                const product_event *events, size_t n, const struct message_meta *meta);
 
     void (*free)(struct product_repository *self);
 };
@@ -73,9 +88,10 @@ static inline int product_repository_list(struct product_repository *r, struct p
 }
 
 static inline int product_repository_save(struct product_repository *r, const product *state,
-                                          int64_t expected_version)
+                                          int64_t expected_version, const product_event *events,
+                                          size_t n, const struct message_meta *meta)
 {
-    return r->save(r, state, expected_version);
+    return r->save(r, state, expected_version, events, n, meta);
 }
 
 static inline void product_repository_free(struct product_repository *r)

@@ -6,15 +6,20 @@
  *   PUT  /products/{sku}/price  {"price": "13.00 EUR"}                 200 the product
  *   GET  /products                                                    200 [products], by SKU
  *   GET  /products/{sku}                                              200 the product
- * A product is {"sku", "name", "price"}, money as a string.  Every refusal is
+ * A product is {"sku", "name", "price"}, money as a string; the replies of the two
+ * commands also carry "correlation_id" (and an X-Correlation-Id header): the conversation
+ * the change's integration event belongs to, what `shop trace` follows.  Every refusal is
  * application/problem+json naming the field and the rule (400 for input, 404 "unknown
  * SKU ...", 422 "product ... already exists"); see docs/api/catalog.md.
  *
  * Each handler only translates: JSON fields into value objects (sku_parse,
  * product_name_parse, money_parse, which state the rules), one call of the application
  * service (application/catalog/catalog_service.h), and the result into JSON.  No rule is
- * decided here.  open() wires the PostgreSQL repository and the system clock to the
- * service on the connection the service runs with (role shop_catalog).
+ * decided here.  Each command request gets its message ids (request_meta): a new message
+ * id, the correlation id of the request's X-Correlation-Id header (a UUID) or else a new
+ * one, and the request's traceparent.  open() wires the PostgreSQL repository (with its
+ * outbox), the system clock and UUIDs to the service on the connection the service runs
+ * with (role shop_catalog).
  * Read next: application/catalog/catalog_service.c, tests/integration/catalog_api_test.c
  */
 #include "infrastructure/catalog/catalog_api.h"
@@ -25,6 +30,7 @@
 #include "infrastructure/catalog/product_repository_pg.h"
 #include "infrastructure/http/http_problem.h"
 #include "infrastructure/system/clock_system.h"
+#include "infrastructure/system/id_generator_uuid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +41,7 @@ struct catalog_api {
     PGconn *db; /* borrowed from the service's environment */
     struct product_repository *products;
     struct shop_clock *clock;
+    struct id_generator *ids;
     struct catalog_service service;
 };
 
@@ -90,6 +97,44 @@ static int read_path_sku(struct http_exchange *x, sku *out)
     return rc;
 }
 
+/*
+ * The ids of a command's message: a new message id, the correlation id of the
+ * X-Correlation-Id header when it is a UUID (a client continuing its conversation), else
+ * the message id; the request's traceparent.  A header that is not a UUID is refused (400)
+ * rather than ignored: a client that sends one means to be traced.
+ */
+static int request_meta(struct http_exchange *x, struct catalog_api *api, struct message_meta *out)
+{
+    const char *header = http_header(x, "X-Correlation-Id");
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (header && uuid_parse(&out->correlation_id, header) < 0) {
+        refuse_field(x, "X-Correlation-Id", SHOP_EINVALID);
+        return SHOP_EINVALID;
+    }
+    if ((rc = id_generator_next(api->ids, &out->message_id)) < 0) {
+        http_reply_error(x, rc);
+        return rc;
+    }
+    if (uuid_is_nil(out->correlation_id))
+        out->correlation_id = out->message_id;
+    http_traceparent(x, out->traceparent);
+    return 0;
+}
+
+/* The reply to a command: the product, its correlation id in the body and the header. */
+static void reply_changed(struct http_exchange *x, int status, const product *p,
+                          const struct message_meta *meta)
+{
+    char id[UUID_STRING_SIZE];
+    cJSON *doc = product_json(p);
+    uuid_format(id, meta->correlation_id);
+    cJSON_AddStringToObject(doc, "correlation_id", id);
+    http_reply_header(x, "X-Correlation-Id", id);
+    http_reply_json(x, status, doc);
+}
+
 /* ------------------------------------------------------------------ handlers */
 
 static void add_product_handler(struct http_exchange *x, void *ctx)
@@ -101,6 +146,7 @@ static void add_product_handler(struct http_exchange *x, void *ctx)
     product_name name;
     money price;
     product saved;
+    struct message_meta meta;
     int rc;
 
     if (http_json_body(x, &body) < 0 || http_field_string(x, body, "sku", &sku_text) < 0 ||
@@ -114,14 +160,16 @@ static void add_product_handler(struct http_exchange *x, void *ctx)
         refuse_field(x, "name", rc);
         return;
     }
-    if ((rc = catalog_service_add(&saved, &api->service, &s, &name, price)) < 0) {
+    if (request_meta(x, api, &meta) < 0)
+        return;
+    if ((rc = catalog_service_add(&saved, &api->service, &s, &name, price, &meta)) < 0) {
         http_reply_error(x, rc);
         return;
     }
     char location[64];
     snprintf(location, sizeof location, "/products/%s", saved.sku.code);
     http_reply_header(x, "Location", location);
-    http_reply_json(x, 201, product_json(&saved));
+    reply_changed(x, 201, &saved, &meta);
 }
 
 static void change_price_handler(struct http_exchange *x, void *ctx)
@@ -131,15 +179,17 @@ static void change_price_handler(struct http_exchange *x, void *ctx)
     sku s;
     money price;
     product changed;
+    struct message_meta meta;
     int rc;
 
-    if (read_path_sku(x, &s) < 0 || http_json_body(x, &body) < 0 || read_price(x, body, &price) < 0)
+    if (read_path_sku(x, &s) < 0 || http_json_body(x, &body) < 0 ||
+        read_price(x, body, &price) < 0 || request_meta(x, api, &meta) < 0)
         return;
-    if ((rc = catalog_service_change_price(&changed, &api->service, &s, price)) < 0) {
+    if ((rc = catalog_service_change_price(&changed, &api->service, &s, price, &meta)) < 0) {
         http_reply_error(x, rc);
         return;
     }
-    http_reply_json(x, 200, product_json(&changed));
+    reply_changed(x, 200, &changed, &meta);
 }
 
 static void get_product_handler(struct http_exchange *x, void *ctx)
@@ -191,14 +241,14 @@ int catalog_api_open(struct service_instance *out, struct service_env *env)
 
     api->db = env->db;
     if ((rc = product_repository_pg_new(&api->products, env->db)) < 0 ||
-        (rc = clock_system_new(&api->clock)) < 0) {
+        (rc = clock_system_new(&api->clock)) < 0 || (rc = id_generator_uuid_new(&api->ids)) < 0) {
         catalog_api_close(api);
         return rc;
     }
-    api->service = (struct catalog_service){.products = api->products, .clock = api->clock};
-    *out = (struct service_instance){.routes = routes,
-                                     .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api};
+    api->service =
+        (struct catalog_service){.products = api->products, .clock = api->clock, .ids = api->ids};
+    *out = (struct service_instance){
+        .routes = routes, .route_count = sizeof routes / sizeof routes[0], .ctx = api};
     return 0;
 }
 
@@ -209,5 +259,6 @@ void catalog_api_close(void *ctx)
         return;
     product_repository_free(api->products);
     shop_clock_free(api->clock);
+    id_generator_free(api->ids);
     free(api);
 }

@@ -2,8 +2,9 @@
  * infrastructure/catalog/product_repository_pg.h — Catalog's products in PostgreSQL.
  *
  * The adapter of the product-repository port (application/catalog/product_repository.h)
- * on the table catalog.products (migration 0003_catalog.sql), bound to one connection
- * (one connection per thread: never shared between threads).
+ * on the table catalog.products (migration 0003_catalog.sql) and Catalog's outbox
+ * catalog.outbox (0007_messaging.sql), written by the same statement; bound to one
+ * connection (one connection per thread: never shared between threads).
  * Read next: product_repository_pg.c
  */
 #ifndef SHOP_INFRASTRUCTURE_CATALOG_PRODUCT_REPOSITORY_PG_H

@@ -54,6 +54,9 @@ static int start_all(const struct cli *cli, struct running_service svc[DEMO_SERV
                      cJSON *out)
 {
     serve_use_threads();
+    /* This step shows the synchronous dependency: Ordering asks Catalog for each price
+     * (its default, a replica fed by Catalog's events, would not need Catalog up). */
+    setenv("SHOP_PRICE_LIST", "catalog-http", 1);
     for (int i = 0; i < DEMO_SERVICE_COUNT; i++) {
         const struct service_def *def = service_find(demo_services[i]);
         struct serve_options options = {

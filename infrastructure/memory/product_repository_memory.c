@@ -3,12 +3,14 @@
  *
  * The rows are kept sorted by SKU, so list() is a copy and load() a binary search; the
  * optimistic check is the same comparison the SQL makes: the stored version must be the
- * expected one (0: no row yet).
+ * expected one (0: no row yet).  A save translates its events first (the one step that
+ * can fail) and only then changes the row and appends to the outbox: both or neither.
  */
 #include "infrastructure/memory/product_repository_memory.h"
 
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
+#include "infrastructure/catalog/catalog_messages.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,8 @@ struct product_repository_memory {
     struct product_repository base; /* first: the port */
     struct product_row *rows;       /* sorted by SKU */
     size_t count, cap;
+    struct outgoing_message *outbox;
+    size_t outbox_count, outbox_cap;
 };
 
 /* The index of the row of s, or where it would go; *found says which. */
@@ -76,21 +80,39 @@ static int memory_list(struct product_repository *self, struct product_list *out
 }
 
 static int memory_save(struct product_repository *self, const product *state,
-                       int64_t expected_version)
+                       int64_t expected_version, const product_event *events, size_t n,
+                       const struct message_meta *meta)
 {
     struct product_repository_memory *r = (struct product_repository_memory *)self;
+    struct outgoing_message messages[PRODUCT_MAX_DECIDED_EVENTS];
     int found;
     size_t i = find(r, &state->sku, &found);
     int64_t stored = found ? r->rows[i].version : 0;
+    int rc;
 
+    if (n == 0)
+        return 0;
     if (!state->exists)
         return shop_error_set(SHOP_EINVALID, "cannot save product %s: it does not exist",
                               state->sku.code);
+    if (n > PRODUCT_MAX_DECIDED_EVENTS || !meta || uuid_is_nil(meta->message_id))
+        return shop_error_set(SHOP_EINVALID,
+                              "cannot save product %s: a save publishes at most %d event, "
+                              "with a message id",
+                              state->sku.code, PRODUCT_MAX_DECIDED_EVENTS);
     if (stored != expected_version)
         return shop_error_set(SHOP_ECONFLICT,
                               "product %s is no longer at version %lld: another writer saved it "
                               "first",
                               state->sku.code, (long long)expected_version);
+    for (size_t e = 0; e < n; e++)
+        if ((rc = catalog_message_from_event(&messages[e], &events[e], expected_version + 1,
+                                             meta)) < 0) {
+            while (e-- > 0)
+                outgoing_message_dispose(&messages[e]);
+            return rc;
+        }
+
     if (!found) {
         if (r->count == r->cap)
             r->rows =
@@ -100,14 +122,32 @@ static int memory_save(struct product_repository *self, const product *state,
     }
     r->rows[i].state = *state;
     r->rows[i].version = expected_version + 1;
+    for (size_t e = 0; e < n; e++) {
+        if (r->outbox_count == r->outbox_cap)
+            r->outbox = shop_xreallocarray(r->outbox,
+                                           r->outbox_cap = r->outbox_cap ? 2 * r->outbox_cap : 16,
+                                           sizeof *r->outbox);
+        r->outbox[r->outbox_count++] = messages[e]; /* takes the payload */
+    }
     return 0;
 }
 
 static void memory_free(struct product_repository *self)
 {
     struct product_repository_memory *r = (struct product_repository_memory *)self;
+    for (size_t i = 0; i < r->outbox_count; i++)
+        outgoing_message_dispose(&r->outbox[i]);
+    free(r->outbox);
     free(r->rows);
     free(r);
+}
+
+void product_repository_memory_outbox(struct product_repository *repository,
+                                      const struct outgoing_message **out, size_t *count)
+{
+    struct product_repository_memory *r = (struct product_repository_memory *)repository;
+    *out = r->outbox;
+    *count = r->outbox_count;
 }
 
 int product_repository_memory_new(struct product_repository **out)

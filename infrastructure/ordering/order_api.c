@@ -4,7 +4,10 @@
  * Pattern: a driving adapter and the composition root of the Ordering service.
  * order_api_open() wires the application service to its adapters —
  *     order store        order_store_es.c on the PostgreSQL event store (schema ordering)
- *     price list         price_list_http.c: Catalog's GET /products/{sku}
+ *     price list         price_list_replica_pg.c: Ordering's own replica of Catalog's
+ *                        prices (ordering.prices, fed by Catalog's events); with
+ *                        SHOP_PRICE_LIST=catalog-http, price_list_http.c: Catalog's
+ *                        GET /products/{sku} instead
  *     clock, ids         the system clock, UUIDs
  *     order queries      order_queries_pg.c (until a read model exists)
  * and each handler below only translates: JSON in → value objects (every field checked
@@ -12,8 +15,8 @@
  * the SHOP_E* result mapped to a status in http_problem.c.  Nothing here decides a
  * business rule; the Order aggregate does.
  *
- * Validation happens before any side effect: a bad request never asks Catalog for a price
- * and never appends an event.  Lines of the same SKU are merged here, as the aggregate
+ * Validation happens before any side effect: a bad request never reads a price and
+ * never appends an event.  Lines of the same SKU are merged here, as the aggregate
  * would merge them, so that each price is asked once and "at most 50 lines" is known
  * before Catalog is called; the aggregate checks its rules again on what it is given.
  * Read next: application/ordering/order_service.c, docs/api/ordering.md
@@ -24,9 +27,11 @@
 #include "application/ordering/order_service.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
+#include "domain/shared/text.h"
 #include "infrastructure/ordering/order_queries_pg.h"
 #include "infrastructure/ordering/order_store_es.h"
 #include "infrastructure/ordering/price_list_http.h"
+#include "infrastructure/ordering/price_list_replica_pg.h"
 #include "infrastructure/postgres/event_store_pg.h"
 #include "infrastructure/system/clock_system.h"
 #include "infrastructure/system/id_generator_uuid.h"
@@ -44,7 +49,8 @@ struct order_api {
     struct event_store *events;
     struct order_store *orders;
     struct order_queries *queries;
-    struct price_list *prices;
+    struct price_list *replica;      /* ordering.prices: GET /prices/{sku}, and the default */
+    struct price_list *catalog_http; /* SHOP_PRICE_LIST=catalog-http only */
     struct shop_clock *clock;
     struct id_generator *ids;
     struct order_service service;
@@ -408,13 +414,39 @@ static void cancel(struct http_exchange *x, void *ctx)
     http_reply_json(x, 200, doc);
 }
 
+/* ------------------------------------------------------------------ GET /prices/{sku} */
+
+/* The replica's view of one price: what an order placed now would be charged, and the
+ * catalog_version it comes from (a script waits on it after changing a price). */
+static void price(struct http_exchange *x, void *ctx)
+{
+    struct order_api *api = ctx;
+    sku s;
+    money m;
+    int64_t version;
+
+    if (sku_parse(&s, http_param(x, "sku")) < 0) {
+        refuse_field(x, "sku", shop_error_message());
+        return;
+    }
+    int rc = price_list_replica_pg_lookup(api->replica, &m, &version, &s);
+    if (rc < 0) {
+        http_reply_error(x, rc);
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "sku", s.code);
+    money_to_json(doc, "price", m);
+    cJSON_AddNumberToObject(doc, "catalog_version", (double)version);
+    http_reply_json(x, 200, doc);
+}
+
 /* ------------------------------------------------------------------ the service */
 
 static const struct http_route routes[] = {
-    {"POST", "/orders", place},
-    {"GET", "/orders", list},
-    {"GET", "/orders/{id}", show},
-    {"POST", "/orders/{id}/cancel", cancel},
+    {"POST", "/orders", place},      {"GET", "/orders", list},
+    {"GET", "/orders/{id}", show},   {"POST", "/orders/{id}/cancel", cancel},
+    {"GET", "/prices/{sku}", price},
 };
 
 void order_api_close(void *ctx)
@@ -425,34 +457,65 @@ void order_api_close(void *ctx)
     order_queries_free(api->queries);
     order_store_free(api->orders);
     es_free(api->events);
-    price_list_free(api->prices);
+    price_list_free(api->replica);
+    price_list_free(api->catalog_http);
     id_generator_free(api->ids);
     shop_clock_free(api->clock);
     free(api);
+}
+
+/*
+ * Where Ordering's prices come from: SHOP_PRICE_LIST unset, "" or "replica" is its own
+ * replica; "catalog-http" asks Catalog's API for each line (placing an order then needs
+ * Catalog up).  *catalog_http says which; SHOP_EINVALID for anything else.
+ */
+static int price_list_choice(bool *catalog_http)
+{
+    const char *choice = getenv("SHOP_PRICE_LIST");
+    *catalog_http = false;
+    if (!choice || !*choice || strcmp(choice, "replica") == 0)
+        return 0;
+    if (strcmp(choice, "catalog-http") == 0) {
+        *catalog_http = true;
+        return 0;
+    }
+    char q[TEXT_QUOTE_SIZE];
+    return shop_error_set(SHOP_EINVALID,
+                          "SHOP_PRICE_LIST must be replica or catalog-http, got \"%s\"",
+                          text_quote(q, choice));
 }
 
 int order_api_open(struct service_instance *out, struct service_env *env)
 {
     struct order_api *api = shop_xcalloc(1, sizeof *api);
     char catalog_url[SERVICE_URL_MAX];
+    bool catalog_http;
     int rc;
 
     api->db = env->db;
-    if ((rc = service_url(catalog_url, "catalog", NULL)) < 0 ||
+    if ((rc = price_list_choice(&catalog_http)) < 0 ||
+        (catalog_http && (rc = service_url(catalog_url, "catalog", NULL)) < 0) ||
         (rc = event_store_pg_new(&api->events, env->db, "ordering")) < 0 ||
         (rc = order_store_es_new(&api->orders, api->events, ORDER_SNAPSHOT_EVERY_DEFAULT)) < 0 ||
         (rc = order_queries_pg_new(&api->queries, env->db)) < 0 ||
-        (rc = price_list_http_new(&api->prices, catalog_url, PRICE_LIST_HTTP_TIMEOUT_MS)) < 0 ||
+        (rc = price_list_replica_pg_new(&api->replica, env->db)) < 0 ||
+        (catalog_http && (rc = price_list_http_new(&api->catalog_http, catalog_url,
+                                                   PRICE_LIST_HTTP_TIMEOUT_MS)) < 0) ||
         (rc = clock_system_new(&api->clock)) < 0 || (rc = id_generator_uuid_new(&api->ids)) < 0) {
         order_api_close(api);
         return rc;
     }
-    api->service = (struct order_service){
-        .orders = api->orders, .prices = api->prices, .clock = api->clock, .ids = api->ids};
-    *out = (struct service_instance){.routes = routes,
-                                     .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api};
-    if (env->verbose)
-        fprintf(stderr, "ordering: prices from catalog at %s\n", catalog_url);
+    api->service = (struct order_service){.orders = api->orders,
+                                          .prices = catalog_http ? api->catalog_http : api->replica,
+                                          .clock = api->clock,
+                                          .ids = api->ids};
+    *out = (struct service_instance){
+        .routes = routes, .route_count = sizeof routes / sizeof routes[0], .ctx = api};
+    if (env->verbose) {
+        if (catalog_http)
+            fprintf(stderr, "ordering: prices from catalog at %s\n", catalog_url);
+        else
+            fprintf(stderr, "ordering: prices from its replica (ordering.prices)\n");
+    }
     return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * tests/contract/price_list_contract.c — ONE suite for every adapter of the price-list
- * port, built once per adapter: price_list_memory_test (the in-memory list) and
- * price_list_http_contract_test (the real Catalog service, asked over HTTP).  Ordering's
- * command handlers rely on exactly these promises whichever adapter they are given.
+ * port, built once per adapter: price_list_memory_test (the in-memory list),
+ * price_list_http_contract_test (the real Catalog service, asked over HTTP) and
+ * price_list_replica_test (Ordering's replica, ordering.prices, fed by Catalog's
+ * messages through the subscription's handler).  Ordering's command handlers rely on
+ * exactly these promises whichever adapter they are given.
  */
 #include "tests/contract/price_list_contract.h"
 

@@ -1,7 +1,8 @@
 /*
  * tests/contract/price_list_contract.h — what every adapter of Ordering's price-list port
  * (application/ordering/price_list.h) promises, whoever keeps the prices: the in-memory
- * list of the unit tests, or the Catalog service asked over HTTP.
+ * list of the unit tests, the Catalog service asked over HTTP, or Ordering's replica fed
+ * by Catalog's events.
  */
 #ifndef SHOP_TESTS_CONTRACT_PRICE_LIST_CONTRACT_H
 #define SHOP_TESTS_CONTRACT_PRICE_LIST_CONTRACT_H

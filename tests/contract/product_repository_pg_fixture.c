@@ -3,7 +3,7 @@
  * against the PostgreSQL adapter, each test in a fresh, migrated database, connected as
  * the Catalog context's role (SET ROLE shop_catalog, as the service does), so the suite
  * also proves that the role's grants are enough.  The other writer has a connection of
- * its own.
+ * its own.  The outbox is read from catalog.outbox, as Catalog's role.
  */
 #include "infrastructure/catalog/product_repository_pg.h"
 #include "tests/contract/product_repository_contract.h"
@@ -12,6 +12,8 @@
 #include "domain/shared/error.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
 
 static char db_name[TEST_DB_NAME_MAX];
 static PGconn *db, *other_conn;
@@ -51,4 +53,37 @@ void contract_products_free(struct product_repository *repository)
     other_conn = NULL;
     test_db_drop(db, db_name);
     db = NULL;
+}
+
+void contract_products_outbox(struct outgoing_message **out, size_t *count)
+{
+    PGresult *res = PQexec(db, "SELECT message_id, type, schema_version, stream, payload::text,"
+                               "       correlation_id, causation_id, coalesce(traceparent, '')"
+                               "  FROM catalog.outbox ORDER BY id");
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    *count = (size_t)PQntuples(res);
+    *out = calloc(*count ? *count : 1, sizeof **out);
+    cr_assert(*out);
+    for (size_t i = 0; i < *count; i++) {
+        struct outgoing_message *m = &(*out)[i];
+        int row = (int)i;
+        cr_assert_eq(uuid_parse(&m->meta.message_id, PQgetvalue(res, row, 0)), 0);
+        snprintf(m->type, sizeof m->type, "%s", PQgetvalue(res, row, 1));
+        m->schema_version = atoi(PQgetvalue(res, row, 2));
+        snprintf(m->stream, sizeof m->stream, "%s", PQgetvalue(res, row, 3));
+        m->payload = strdup(PQgetvalue(res, row, 4));
+        if (!PQgetisnull(res, row, 5))
+            cr_assert_eq(uuid_parse(&m->meta.correlation_id, PQgetvalue(res, row, 5)), 0);
+        if (!PQgetisnull(res, row, 6))
+            cr_assert_eq(uuid_parse(&m->meta.causation_id, PQgetvalue(res, row, 6)), 0);
+        snprintf(m->meta.traceparent, sizeof m->meta.traceparent, "%s", PQgetvalue(res, row, 7));
+    }
+    PQclear(res);
+}
+
+void contract_outbox_free(struct outgoing_message *messages, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        outgoing_message_dispose(&messages[i]);
+    free(messages);
 }

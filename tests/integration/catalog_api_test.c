@@ -6,7 +6,9 @@
  * bad request of any kind — broken JSON, wrong types, missing fields, values that break
  * a rule, a body too large, a wrong method or path — is refused with its status and a
  * problem naming the field and the rule, and leaves catalog.products exactly as it was;
- * and the service runs as the role shop_catalog (its /health says so).
+ * and the service runs as the role shop_catalog (its /health says so).  Each change leaves
+ * its integration event in catalog.outbox, with the correlation id the reply names (the
+ * client's X-Correlation-Id, or a new one) and the request's traceparent.
  * Read next: infrastructure/catalog/catalog_api.c, docs/api/catalog.md
  */
 #include "tests/support/test_db.h"
@@ -326,4 +328,109 @@ Test(catalog_api, refuses_a_body_over_64_kib_with_413_and_changes_nothing)
     cr_expect_str_eq(after, before);
     free(after);
     free(before);
+}
+
+/* ---------------------------------------------------------------- the outbox and its ids */
+
+/* The outbox as "type|stream|catalog_version|correlation_id|traceparent;..." (caller frees). */
+static char *outbox_contents(void)
+{
+    PGresult *res = PQexec(db, "SELECT coalesce(string_agg(type || '|' || stream || '|' ||"
+                               " (payload->>'catalog_version') || '|' || correlation_id || '|' ||"
+                               " coalesce(traceparent, '-'), ';' ORDER BY id), '')"
+                               " FROM catalog.outbox");
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    char *text = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return text;
+}
+
+Test(catalog_api, names_the_correlation_id_of_each_change_and_records_it_in_the_outbox)
+{
+    struct test_reply r;
+    char added[64], changed[64], expected[512];
+    request(&r, "POST", "/products",
+            "{\"sku\": \"ABC-1\", \"name\": \"Mug\", \"price\": \"1 EUR\"}", 201);
+    snprintf(added, sizeof added, "%s", test_reply_string(&r, "correlation_id"));
+    test_reply_dispose(&r);
+    request(&r, "PUT", "/products/ABC-1/price", "{\"price\": \"2.00 EUR\"}", 200);
+    snprintf(changed, sizeof changed, "%s", test_reply_string(&r, "correlation_id"));
+    test_reply_dispose(&r);
+    cr_expect_eq(strlen(added), 36, "a UUID: %s", added);
+    cr_expect_str_neq(added, changed, "each request starts its own conversation");
+
+    char *rows = outbox_contents();
+    snprintf(expected, sizeof expected, "catalog.ProductAdded|product-ABC-1|1|%s|00-", added);
+    cr_expect(strncmp(rows, expected, strlen(expected)) == 0, "%s, expected %s...", rows, expected);
+    snprintf(expected, sizeof expected, ";catalog.PriceChanged|product-ABC-1|2|%s|00-", changed);
+    cr_expect(strstr(rows, expected), "%s, expected ...%s", rows, expected);
+    cr_expect_eq(strlen(rows),
+                 2 * (strlen("catalog.ProductAdded|product-ABC-1|1|") + 36 + 1 + 55) + 1,
+                 "two rows, each with a traceparent of 55 characters: %s", rows);
+    free(rows);
+}
+
+Test(catalog_api, continues_the_conversation_and_trace_the_client_names)
+{
+    char reply[4096];
+    const char *body = "{\"sku\": \"ABC-1\", \"name\": \"Mug\", \"price\": \"1 EUR\"}";
+    char text[1024];
+    snprintf(text, sizeof text,
+             "POST /products HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+             "Content-Type: application/json\r\n"
+             "X-Correlation-Id: 0190a6f4-1b2c-7d3e-8f40-123456789abc\r\n"
+             "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n"
+             "Content-Length: %zu\r\n\r\n%s",
+             strlen(body), body);
+    test_http_raw(svc.url, text, reply, sizeof reply, 5);
+    cr_expect(strstr(reply, "HTTP/1.1 201"), "%s", reply);
+    cr_expect(strstr(reply, "X-Correlation-Id: 0190a6f4-1b2c-7d3e-8f40-123456789abc"), "%s", reply);
+    cr_expect(strstr(reply, "\"correlation_id\":\"0190a6f4-1b2c-7d3e-8f40-123456789abc\""), "%s",
+              reply);
+    char *rows = outbox_contents();
+    cr_expect_str_eq(rows,
+                     "catalog.ProductAdded|product-ABC-1|1|0190a6f4-1b2c-7d3e-8f40-123456789abc"
+                     "|00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    free(rows);
+}
+
+Test(catalog_api, refuses_a_correlation_id_that_is_not_a_uuid_and_changes_nothing)
+{
+    char reply[4096];
+    const char *body = "{\"price\": \"2.00 EUR\"}";
+    char text[1024];
+    add("ABC-1", "Mug", "1.00 EUR");
+    char *before = table_contents(), *outbox_before = outbox_contents();
+    snprintf(text, sizeof text,
+             "PUT /products/ABC-1/price HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+             "Content-Type: application/json\r\nX-Correlation-Id: order-42\r\n"
+             "Content-Length: %zu\r\n\r\n%s",
+             strlen(body), body);
+    test_http_raw(svc.url, text, reply, sizeof reply, 5);
+    cr_expect(strstr(reply, "HTTP/1.1 400"), "%s", reply);
+    cr_expect(strstr(reply, "X-Correlation-Id"), "the problem names the header: %s", reply);
+    char *after = table_contents(), *outbox_after = outbox_contents();
+    cr_expect_str_eq(after, before);
+    cr_expect_str_eq(outbox_after, outbox_before);
+    free(before);
+    free(after);
+    free(outbox_before);
+    free(outbox_after);
+}
+
+Test(catalog_api, records_no_message_for_a_refused_or_unchanged_request)
+{
+    struct test_reply r;
+    add("ABC-1", "Mug", "1.00 EUR");
+    request(&r, "PUT", "/products/ABC-1/price", "{\"price\": \"1.00 EUR\"}", 200);
+    test_reply_dispose(&r);
+    request(&r, "POST", "/products", "{\"sku\": \"ABC-1\", \"name\": \"M\", \"price\": \"2 EUR\"}",
+            422);
+    test_reply_dispose(&r);
+    request(&r, "PUT", "/products/NOPE-1/price", "{\"price\": \"1.00 EUR\"}", 404);
+    test_reply_dispose(&r);
+    PGresult *res = PQexec(db, "SELECT count(*) FROM catalog.outbox");
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    cr_expect_str_eq(PQgetvalue(res, 0, 0), "1", "only the add");
+    PQclear(res);
 }

@@ -4,7 +4,10 @@
 # their own, a database of its own, and the exit statuses of docs/cli.md:
 #   0 done, 1 refused or not found, 2 an argument is wrong (named), 3 a dependency is down.
 # Catalog down is the case that matters most: placing exits 3, cleanly, and records nothing.
-# Catalog is started only after that, for the part that needs prices.
+# Catalog is started only after that, for the part that needs prices.  Ordering here asks
+# Catalog for each price (SHOP_PRICE_LIST=catalog-http), the synchronous dependency this
+# test is about; its default, a replica fed by Catalog's events, is tested in
+# order_api_test.c and price_list_subscription_test.c.
 set -u
 . "$top_srcdir/tests/support/tap.sh"
 shop=$top_builddir/shop
@@ -12,6 +15,7 @@ shop=$top_builddir/shop
 use_own_database shop_cli_order_test
 export SHOP_API_URL="http://127.0.0.1:$(api_base 1)"
 unset SHOP_CATALOG_URL SHOP_ORDERING_URL
+export SHOP_PRICE_LIST=catalog-http
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null;
       dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT

@@ -1,8 +1,10 @@
 /*
  * tests/integration/order_api_test.c — the Ordering service over real HTTP: its own
  * process-local server on a port the kernel chooses, a fresh migrated PostgreSQL database
- * (as the role shop_ordering), and a fake Catalog (tests/support/fake_catalog.h) for the
- * prices, found through SHOP_CATALOG_URL as in production.
+ * (as the role shop_ordering).  Most suites price orders by asking a fake Catalog
+ * (tests/support/fake_catalog.h) over HTTP (SHOP_PRICE_LIST=catalog-http, Catalog found
+ * through SHOP_CATALOG_URL as in production); the suite ordering_on_its_replica runs
+ * the default, Ordering's own replica of the prices, with Catalog down.
  *
  * What a user relies on: an order placed is shown and listed as placed, with Catalog's
  * prices and an exact total; it can be cancelled, once; a confirmed order cannot be; a
@@ -13,7 +15,9 @@
 #include "application/ordering/order_service.h"
 #include "domain/shared/error.h"
 #include "infrastructure/memory/price_list_memory.h"
+#include "infrastructure/ordering/order_api.h"
 #include "infrastructure/ordering/order_store_es.h"
+#include "infrastructure/ordering/price_list_subscription.h"
 #include "infrastructure/postgres/event_store_pg.h"
 #include "infrastructure/system/clock_system.h"
 #include "infrastructure/system/id_generator_uuid.h"
@@ -33,12 +37,13 @@ static PGconn *db;
 static struct fake_catalog *catalog;
 static struct test_service ordering;
 
-/* Starts Ordering with Catalog at catalog_url. */
+/* Starts Ordering asking Catalog at catalog_url for its prices. */
 static void start_ordering(const char *catalog_url)
 {
     db = test_db_create(db_name);
     test_db_migrate(db);
     cr_assert_eq(setenv("SHOP_CATALOG_URL", catalog_url, 1), 0);
+    cr_assert_eq(setenv("SHOP_PRICE_LIST", "catalog-http", 1), 0);
     test_service_start(&ordering, "ordering", db_name, NULL);
 }
 
@@ -513,4 +518,123 @@ Test(ordering_without_catalog, answers_503_within_the_deadline_when_catalog_neve
     cr_assert_lt(waited, 4.0, "waited %.2f s", waited);
     test_reply_dispose(&r);
     cr_assert_eq(events_recorded(), 0);
+}
+
+/* ---- the default: Ordering's own replica of Catalog's prices ---- */
+
+static unsigned long published;
+
+/* Catalog's message for sku at version (1: ProductAdded), handled as the subscription
+ * ordering.price-list handles it, as the role shop_ordering. */
+static void catalog_publishes(const char *code, const char *price, int version)
+{
+    char payload[256], id[40];
+    struct message m;
+    memset(&m, 0, sizeof m);
+    if (version == 1)
+        snprintf(payload, sizeof payload,
+                 "{\"sku\":\"%s\",\"name\":\"x\",\"price\":\"%s\",\"catalog_version\":1,"
+                 "\"added_at\":\"2024-06-10T06:13:20.000000Z\"}",
+                 code, price);
+    else
+        snprintf(payload, sizeof payload,
+                 "{\"sku\":\"%s\",\"price\":\"%s\",\"catalog_version\":%d,"
+                 "\"changed_at\":\"2024-06-10T06:13:20.000000Z\"}",
+                 code, price, version);
+    snprintf(m.type, sizeof m.type, version == 1 ? "catalog.ProductAdded" : "catalog.PriceChanged");
+    m.schema_version = 1;
+    m.payload = payload;
+    snprintf(id, sizeof id, "0190a6f4-0000-7000-8000-%012lu", ++published);
+    cr_assert_eq(uuid_parse(&m.meta.message_id, id), 0);
+    test_db_exec(db, "SET ROLE shop_ordering");
+    int rc = price_list_subscription_handle(db, &m);
+    test_db_exec(db, "RESET ROLE");
+    cr_assert_eq(rc, 0, "%s", shop_error_message());
+}
+
+static void setup_replica(void)
+{
+    char url[FAKE_URL_SIZE];
+    fake_closed_url(url); /* Catalog is down throughout */
+    db = test_db_create(db_name);
+    test_db_migrate(db);
+    cr_assert_eq(setenv("SHOP_CATALOG_URL", url, 1), 0);
+    cr_assert_eq(unsetenv("SHOP_PRICE_LIST"), 0);
+    test_service_start(&ordering, "ordering", db_name, NULL);
+    catalog_publishes("MUG-RED", "12.50 EUR", 1);
+    catalog_publishes("TEE-L", "19.99 EUR", 1);
+}
+
+TestSuite(ordering_on_its_replica, .init = setup_replica, .fini = teardown_without_catalog,
+          .timeout = 60);
+
+static const char *order_total(const char *id)
+{
+    static char total[64];
+    char path[128];
+    struct test_reply r;
+    snprintf(path, sizeof path, "/orders/%s", id);
+    request(&r, "GET", path, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    snprintf(total, sizeof total, "%s", str(r.json, "total"));
+    test_reply_dispose(&r);
+    return total;
+}
+
+Test(ordering_on_its_replica, places_an_order_while_catalog_is_down)
+{
+    const char *id = place("customer-42", "[{\"sku\":\"MUG-RED\",\"quantity\":3},"
+                                          "{\"sku\":\"TEE-L\",\"quantity\":1}]");
+    cr_expect_str_eq(order_total(id), "57.49 EUR", "3 x 12.50 + 19.99, from the replica");
+    cr_expect_eq(events_recorded(), 1);
+}
+
+Test(ordering_on_its_replica, prices_with_a_change_once_it_has_reached_the_replica)
+{
+    struct test_reply r;
+    request(&r, "GET", "/prices/MUG-RED", NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(str(r.json, "price"), "12.50 EUR");
+    cr_expect_eq(item(r.json, "catalog_version")->valuedouble, 1);
+    test_reply_dispose(&r);
+
+    catalog_publishes("MUG-RED", "13.00 EUR", 2);
+    request(&r, "GET", "/prices/mug-red", NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(str(r.json, "sku"), "MUG-RED");
+    cr_expect_str_eq(str(r.json, "price"), "13.00 EUR");
+    cr_expect_eq(item(r.json, "catalog_version")->valuedouble, 2);
+    test_reply_dispose(&r);
+    cr_expect_str_eq(order_total(place("c-1", "[{\"sku\":\"MUG-RED\",\"quantity\":2}]")),
+                     "26.00 EUR");
+}
+
+Test(ordering_on_its_replica, refuses_a_sku_it_has_not_heard_of_and_records_nothing)
+{
+    struct test_reply r;
+    request(&r, "POST", "/orders", GOOD_ORDER("[{\"sku\":\"LAMP-1\",\"quantity\":1}]"));
+    cr_expect_eq(r.status, 422, "%s", r.body);
+    cr_expect_str_eq(test_reply_string(&r, "detail"), "unknown SKU LAMP-1");
+    test_reply_dispose(&r);
+    cr_expect_eq(events_recorded(), 0);
+
+    request(&r, "GET", "/prices/LAMP-1", NULL);
+    cr_expect_eq(r.status, 404, "%s", r.body);
+    cr_expect_str_eq(test_reply_string(&r, "detail"), "unknown SKU LAMP-1");
+    test_reply_dispose(&r);
+    request(&r, "GET", "/prices/no%20such", NULL);
+    cr_expect_eq(r.status, 400, "%s", r.body);
+    cr_expect(strstr(test_reply_string(&r, "detail"), "sku"), "%s", r.body);
+    test_reply_dispose(&r);
+}
+
+Test(ordering_on_its_replica, does_not_start_with_a_price_list_it_does_not_know)
+{
+    struct service_instance instance;
+    struct service_env env = {.name = "ordering", .db = db};
+    cr_assert_eq(setenv("SHOP_PRICE_LIST", "catalog", 1), 0);
+    cr_expect_eq(order_api_open(&instance, &env), SHOP_EINVALID);
+    cr_expect_str_eq(shop_error_message(),
+                     "SHOP_PRICE_LIST must be replica or catalog-http, got \"catalog\"");
+    cr_assert_eq(unsetenv("SHOP_PRICE_LIST"), 0);
 }

@@ -4,12 +4,16 @@
 # products, receive stock, place an order and see it with `shop order show` and
 # `shop order list`; bad input at the command line refused with the exit status of
 # docs/cli.md and nothing recorded; then an orderly stop.  Real processes, real ports,
-# a real PostgreSQL database of its own.
+# a real PostgreSQL database of its own.  Ordering asks Catalog for the prices here
+# (SHOP_PRICE_LIST=catalog-http): a price added a moment ago is then known at once.  With
+# the default, Ordering's replica fed by Catalog's events, a script waits until
+# `GET /prices/SKU` on Ordering shows the price (docs/api/ordering.md).
 set -u
 . "$top_srcdir/tests/support/tap.sh"
 shop=$top_builddir/shop
 use_own_database shop_walkthrough_test
 export SHOP_API_URL="http://127.0.0.1:$(api_base 3)"
+export SHOP_PRICE_LIST=catalog-http
 
 json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
 events() { psql -d "$db" -qAtc "SELECT count(*) FROM ordering.events"; }

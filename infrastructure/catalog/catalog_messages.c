@@ -1,0 +1,106 @@
+/*
+ * infrastructure/catalog/catalog_messages.c — Catalog's domain events as integration
+ * events (see catalog_messages.h).
+ *
+ * Each payload is built with cJSON in the key order of the golden example
+ * (docs/contracts/events/<type>.v1.example.json) and printed without spaces.  Money goes
+ * through money_format ("24.90 EUR": never a double), the version as a JSON integer.
+ * Out of memory: cJSON answers NULL and this file aborts (domain/shared/memory.h's policy).
+ * Read next: infrastructure/catalog/product_repository_pg.c (where the messages are
+ * written, in the statement that saves the product)
+ */
+#include "infrastructure/catalog/catalog_messages.h"
+
+#include "domain/shared/error.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static cJSON *json_must(cJSON *item)
+{
+    if (!item)
+        abort();
+    return item;
+}
+
+/* "2024-06-10T06:13:20.000000Z": RFC 3339, UTC, microseconds. */
+static int add_time(cJSON *obj, const char *key, int64_t us)
+{
+    char text[40];
+    time_t s = (time_t)(us / 1000000);
+    struct tm tm;
+    if (us < 0 || !gmtime_r(&s, &tm))
+        return shop_error_set(SHOP_EINVALID, "%s: a time before 1970 cannot be published", key);
+    size_t n = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(text + n, sizeof text - n, ".%06dZ", (int)(us % 1000000));
+    json_must(cJSON_AddStringToObject(obj, key, text));
+    return 0;
+}
+
+static int add_money(cJSON *obj, const char *key, money m)
+{
+    char text[MONEY_FORMAT_MAX];
+    int rc = money_format(text, sizeof text, m);
+    if (rc < 0)
+        return rc;
+    json_must(cJSON_AddStringToObject(obj, key, text));
+    return 0;
+}
+
+void catalog_message_stream(char out[MESSAGE_STREAM_MAX + 1], const sku *product_sku)
+{
+    snprintf(out, MESSAGE_STREAM_MAX + 1, "product-%s", product_sku->code);
+}
+
+int catalog_message_from_event(struct outgoing_message *out, const product_event *event,
+                               int64_t catalog_version, const struct message_meta *meta)
+{
+    cJSON *payload = json_must(cJSON_CreateObject());
+    const char *type;
+    int rc = 0;
+
+    memset(out, 0, sizeof *out);
+    if (catalog_version < 1) {
+        rc = shop_error_set(SHOP_EINVALID, "catalog_version must be 1 or more, got %lld",
+                            (long long)catalog_version);
+        goto done;
+    }
+    json_must(cJSON_AddStringToObject(payload, "sku", event->sku.code));
+    switch (event->type) {
+    case PRODUCT_ADDED:
+        type = CATALOG_PRODUCT_ADDED;
+        json_must(cJSON_AddStringToObject(payload, "name", event->as.added.name.text));
+        if ((rc = add_money(payload, "price", event->as.added.price)) < 0)
+            goto done;
+        json_must(cJSON_AddNumberToObject(payload, "catalog_version", (double)catalog_version));
+        rc = add_time(payload, "added_at", event->at_us);
+        break;
+    case PRODUCT_PRICE_CHANGED:
+        type = CATALOG_PRICE_CHANGED;
+        if ((rc = add_money(payload, "price", event->as.price_changed.new_price)) < 0)
+            goto done;
+        json_must(cJSON_AddNumberToObject(payload, "catalog_version", (double)catalog_version));
+        rc = add_time(payload, "changed_at", event->at_us);
+        break;
+    default:
+        rc = shop_error_set(SHOP_EINVALID, "product event type %d is not published",
+                            (int)event->type);
+        goto done;
+    }
+    if (rc < 0)
+        goto done;
+    snprintf(out->type, sizeof out->type, "%s", type);
+    out->schema_version = CATALOG_SCHEMA_VERSION;
+    catalog_message_stream(out->stream, &event->sku);
+    if (!(out->payload = cJSON_PrintUnformatted(payload)))
+        abort();
+    if (meta)
+        out->meta = *meta;
+
+done:
+    cJSON_Delete(payload);
+    return rc;
+}
