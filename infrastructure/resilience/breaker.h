@@ -26,9 +26,11 @@
  *
  * Thread safety: one breaker may be shared by any number of threads.  The state lives in
  * one atomic word, so a permit in CLOSED, METRICS_ONLY or DISABLED costs one atomic load
- * and no lock; recording a result takes the breaker's mutex for a few dozen instructions
- * (no I/O, no callback inside it).  Observers run after the mutex is released, in the
- * thread whose call caused the event, so they may read the breaker's metrics.
+ * and no lock, and a refusal while OPEN a clock read and an atomic increment; recording a
+ * result takes the breaker's spinlock for a few dozen instructions (no I/O, no callback,
+ * no allocation inside it).  Observers run after the lock is released, in the thread
+ * whose call caused the event, so they may read the breaker's metrics.  What a call
+ * costs: docs/performance.md.
  * Read next: infrastructure/resilience/breaker.c, tests/unit/breaker_test.c
  */
 #ifndef SHOP_INFRASTRUCTURE_RESILIENCE_BREAKER_H

@@ -33,23 +33,6 @@ void count_window_clear(struct count_window *w)
     memset(&w->totals, 0, sizeof w->totals);
 }
 
-void count_window_record(struct count_window *w, unsigned flags)
-{
-    uint8_t *slot = &w->slots[w->head];
-    if (w->filled == w->size) { /* the oldest call falls out */
-        w->totals.n[1] -= *slot & 1u;
-        w->totals.n[2] -= (*slot >> 1) & 1u;
-    } else {
-        w->filled++;
-        w->totals.n[0]++;
-    }
-    *slot = (uint8_t)flags;
-    w->totals.n[1] += flags & 1u;
-    w->totals.n[2] += (flags >> 1) & 1u;
-    if (++w->head == w->size)
-        w->head = 0;
-}
-
 static int64_t second_of(int64_t us)
 {
     /* floor division: a clock before 1970 still falls in the right second */
