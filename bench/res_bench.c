@@ -12,9 +12,9 @@
  *                  clock_gettime per call)
  *   open           breaker_try_acquire on an OPEN breaker: refused, with its message
  *   bulkhead       bulkhead_try_enter, op, bulkhead_leave
- *   chain          what a client of another system does per call: a deadline from now,
- *                  bulkhead -> breaker -> retry (with its budget) -> op, the call timed with
- *                  the clock for the breaker's slow-call rule
+ *   chain          resilient_call: what a client of another system does per call, a
+ *                  deadline from now, bulkhead -> breaker -> retry (with its budget) -> op,
+ *                  the call timed with the clock for the breaker's slow-call rule
  *
  * How it counts on a shared, noisy machine: each measurement runs N calls in a timed
  * round; the rounds of all measurements alternate (direct, closed-count, ..., direct,
@@ -31,6 +31,7 @@
 #include "infrastructure/resilience/breaker.h"
 #include "infrastructure/resilience/bulkhead.h"
 #include "infrastructure/resilience/deadline.h"
+#include "infrastructure/resilience/resilient_call.h"
 #include "infrastructure/resilience/retry.h"
 #include "infrastructure/system/clock_system.h"
 
@@ -119,25 +120,10 @@ static int attempt(void *ctx, const struct deadline *d)
 
 MEASURE bench_chain(long n)
 {
+    struct resilience chain = {bulkhead, closed_count, retry, clock_, 2000000};
     long failed = 0;
-    for (long i = 0; i < n; i++) {
-        struct deadline d = deadline_after(clock_, 2000000);
-        if (bulkhead_try_enter(bulkhead) < 0) {
-            failed++;
-            continue;
-        }
-        struct breaker_permit permit;
-        if (breaker_try_acquire(closed_count, &permit) < 0) {
-            bulkhead_leave(bulkhead);
-            failed++;
-            continue;
-        }
-        int64_t t0 = shop_clock_now_us(clock_);
-        int rc = retry_run(retry, RETRY_IDEMPOTENT, &d, attempt, NULL, NULL);
-        breaker_on_result(closed_count, permit, rc, shop_clock_now_us(clock_) - t0);
-        bulkhead_leave(bulkhead);
-        failed += rc != 0;
-    }
+    for (long i = 0; i < n; i++)
+        failed += resilient_call(&chain, RETRY_IDEMPOTENT, NULL, attempt, NULL) != 0;
     return failed;
 }
 
@@ -145,9 +131,9 @@ static const struct measurement {
     const char *name;
     long (*run)(long n);
 } measurements[] = {
-    {"direct", bench_direct},     {"closed-count", bench_closed_count},
+    {"direct", bench_direct},           {"closed-count", bench_closed_count},
     {"closed-time", bench_closed_time}, {"open", bench_open},
-    {"bulkhead", bench_bulkhead}, {"chain", bench_chain},
+    {"bulkhead", bench_bulkhead},       {"chain", bench_chain},
 };
 #define NM (sizeof measurements / sizeof measurements[0])
 
@@ -251,8 +237,7 @@ int main(int argc, char **argv)
             long failed = measurements[m].run(calls);
             ns[m * (size_t)rounds + (size_t)r] = (now_ns() - t0) / (double)calls;
             if (failed != 0) {
-                fprintf(stderr, "res_bench: %s: %ld calls failed\n", measurements[m].name,
-                        failed);
+                fprintf(stderr, "res_bench: %s: %ld calls failed\n", measurements[m].name, failed);
                 return 1;
             }
         }
@@ -264,8 +249,8 @@ int main(int argc, char **argv)
         return 1;
     memcpy(tmp, ns, (size_t)rounds * sizeof *tmp);
     double direct = median(tmp, rounds);
-    printf("%-14s %10s %10s %8s   (median of %d rounds of %ld calls)\n", "measurement",
-           "ns/call", "added ns", "ratio", rounds, calls);
+    printf("%-14s %10s %10s %8s   (median of %d rounds of %ld calls)\n", "measurement", "ns/call",
+           "added ns", "ratio", rounds, calls);
     for (size_t m = 0; m < NM; m++) {
         for (int r = 0; r < rounds; r++) {
             tmp[r] = ns[m * (size_t)rounds + (size_t)r];
