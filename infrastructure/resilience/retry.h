@@ -23,8 +23,8 @@
  * Time comes from the clock port; waiting goes through a sleep function the caller may
  * replace (tests advance a manual clock instead of sleeping).
  * Thread safety: a retry and a budget may be shared by any number of threads.
- * The backoff function duplicates application/shared/backoff.h of the messaging part
- * (not merged yet): once both are in one tree they become one.
+ * The backoff function duplicates application/shared/backoff.h, written at the same time
+ * for the bus consumer's retries: once both are in one tree they become one.
  * Read next: infrastructure/resilience/retry.c, tests/unit/retry_test.c
  */
 #ifndef SHOP_INFRASTRUCTURE_RESILIENCE_RETRY_H
