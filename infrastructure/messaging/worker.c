@@ -9,6 +9,7 @@
  *         the socket is readable: PQconsumeInput, PQnotifies (a wake-up: step again)
  *         the stop pipe is readable: close and leave
  *         poll_ms passed: step again anyway (a notification lost is a delay, not a loss)
+ *     after a notification, also look again after 10, 20, 40... ms (WORKER_RECHECK_FIRST_MS)
  * A lost connection (a failed step with CONNECTION_BAD, or PQconsumeInput failing) closes
  * the worker's state and connection, and every second a new connection is tried; the
  * state is opened again on it.  NOTIFY never carries data: it only says "look now".
@@ -32,6 +33,16 @@
 #include <unistd.h>
 
 #define WORKER_RECONNECT_MS 1000
+
+/*
+ * A wake-up may come before its work can be seen: readers of the bus and of the event
+ * log see a transaction only once every older transaction of the cluster has finished
+ * (gap-free reading, consumer.c), and a long one elsewhere can hold that back.  So after
+ * a notification the worker also looks again after 10 ms, 20 ms, 40 ms... until the
+ * interval reaches poll_ms: the message comes as soon as it is visible, not a whole
+ * poll later.  Empty steps cost one short transaction each.
+ */
+#define WORKER_RECHECK_FIRST_MS 10
 
 struct worker {
     const struct worker_def *def;
@@ -136,6 +147,7 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     bool reported_down = false;
+    int recheck_ms = 0;
     while (!atomic_load(&w->stopping)) {
         if (!w->open) {
             if (connect_and_open(w) < 0) {
@@ -182,12 +194,20 @@ static void *worker_main(void *arg)
             woken = true;
             PQfreemem(n);
         }
-        if (woken)
+        if (woken) {
+            recheck_ms = WORKER_RECHECK_FIRST_MS;
             continue;
-        int why = wait_for(w, PQsocket(w->conn), w->poll_ms);
+        }
+        /* After a wake-up, look again soon, then less and less soon, up to poll_ms. */
+        int wait_ms = recheck_ms > 0 && recheck_ms < w->poll_ms ? recheck_ms : w->poll_ms;
+        recheck_ms = recheck_ms > 0 && recheck_ms < w->poll_ms ? recheck_ms * 2 : 0;
+        int why = wait_for(w, PQsocket(w->conn), wait_ms);
         if (why == 1)
             break;
-        if (why == 2 && !drain_notifications(w, &woken)) {
+        if (why == 2 && drain_notifications(w, &woken)) {
+            if (woken)
+                recheck_ms = WORKER_RECHECK_FIRST_MS;
+        } else if (why == 2) {
             fprintf(stderr, "%s: lost its database connection; connecting again every second\n",
                     w->def->name);
             reported_down = true;
