@@ -66,7 +66,8 @@ static int sink_handle(void *ctx, const struct message *m)
     cJSON *doc = cJSON_Parse(m->payload);
     cr_assert_not_null(doc, "payload %s", m->payload);
     int seq = cJSON_GetObjectItem(doc, "seq")->valueint;
-    cJSON *fails = cJSON_GetObjectItem(doc, "fails");
+    cJSON *fails_item = cJSON_GetObjectItem(doc, "fails");
+    int fails = cJSON_IsNumber(fails_item) ? fails_item->valueint : 0;
     bool poison = cJSON_IsTrue(cJSON_GetObjectItem(doc, "poison"));
     bool die = cJSON_IsTrue(cJSON_GetObjectItem(doc, "die"));
     int attempt = ++s->attempts[seq];
@@ -77,7 +78,7 @@ static int sink_handle(void *ctx, const struct message *m)
     }
     if (poison || s->refuse_all)
         return shop_error_set(SHOP_EINVALID, "message %d breaks its schema", seq);
-    if (fails && attempt <= fails->valueint)
+    if (attempt <= fails)
         return shop_error_set(SHOP_EUNAVAILABLE, "attempt %d of message %d failed", attempt, seq);
     char id[UUID_STRING_SIZE], seq_text[16];
     snprintf(seq_text, sizeof seq_text, "%d", seq);
