@@ -8,7 +8,7 @@
  * cleanup, no atexit, no flush, as a power cut or the OOM killer would.
  * SHOP_CRASH_POINT=NAME:N dies the Nth time the point is reached (default the first).
  * The points are listed where they are placed (grep crash_point) and in docs/testing.md.
- * Read next: tests/integration/relay_crash_test.sh
+ * Read next: tests/integration/messaging_process_test.sh
  */
 #ifndef SHOP_INFRASTRUCTURE_MESSAGING_CRASH_POINT_H
 #define SHOP_INFRASTRUCTURE_MESSAGING_CRASH_POINT_H

@@ -5,6 +5,7 @@
 
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
+#include "infrastructure/messaging/worker.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -29,6 +30,11 @@ struct served {
     struct event *db_watch;   /* every second: is the database connection still there? */
     char *conninfo;           /* to connect again; NULL for the environment */
     bool verbose, db_lost;
+    /* The service's background workers (relay, consumers), each a thread with its own
+     * connection as the service's role; stopped before the service is closed. */
+    struct worker_def worker_defs[SERVICE_MAX_WORKERS];
+    struct worker *workers[SERVICE_MAX_WORKERS];
+    size_t worker_count;
 };
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -117,6 +123,60 @@ static void serve_metrics(void *arg, FILE *out)
     struct served *s = arg;
     if (s->instance.metrics)
         s->instance.metrics(s->instance.ctx, out);
+    if (s->worker_count == 0)
+        return;
+    static const struct {
+        const char *name, *help;
+    } counters[] = {{"shop_worker_steps_total", "Steps a background worker ran (relay, consumer)."},
+                    {"shop_worker_failures_total", "Steps of a background worker that failed."},
+                    {"shop_worker_wakeups_total", "Notifications that woke a background worker."}};
+    struct worker_stats stats[SERVICE_MAX_WORKERS];
+    for (size_t i = 0; i < s->worker_count; i++)
+        worker_stats(s->workers[i], &stats[i]);
+    for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++) {
+        fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[c].name, counters[c].help,
+                counters[c].name);
+        for (size_t i = 0; i < s->worker_count; i++)
+            fprintf(out, "%s{service=\"%s\",worker=\"%s\"} %lu\n", counters[c].name, s->def->name,
+                    s->worker_defs[i].name,
+                    c == 0   ? stats[i].steps
+                    : c == 1 ? stats[i].failures
+                             : stats[i].wakeups);
+    }
+}
+
+/* How a worker connects: as the service does, to its role (service_connect). */
+static int serve_worker_connect(PGconn **out, void *arg)
+{
+    struct served *s = arg;
+    return service_connect(out, s->def, s->conninfo, s->verbose);
+}
+
+/* Starts the service's workers (service_def.workers), each in its thread. */
+static int start_workers(struct served *s)
+{
+    void *args[SERVICE_MAX_WORKERS] = {0};
+    if (!s->def->workers || !s->def->db_role)
+        return 0;
+    size_t n = s->def->workers(s->worker_defs, args, SERVICE_MAX_WORKERS);
+    if (n > SERVICE_MAX_WORKERS)
+        n = SERVICE_MAX_WORKERS;
+    struct worker_options options = {.listen = -1, .verbose = s->verbose};
+    for (size_t i = 0; i < n; i++) {
+        int rc = worker_start(&s->workers[i], &s->worker_defs[i], args[i], serve_worker_connect, s,
+                              &options);
+        if (rc < 0)
+            return rc;
+        s->worker_count = i + 1;
+    }
+    return 0;
+}
+
+static void stop_workers(struct served *s)
+{
+    for (size_t i = s->worker_count; i-- > 0;)
+        worker_stop(s->workers[i]);
+    s->worker_count = 0;
 }
 
 int serve_open(struct served **out, const struct service_def *def,
@@ -180,6 +240,8 @@ int serve_open(struct served **out, const struct service_def *def,
             shop_out_of_memory();
         event_add(s->db_watch, &every_second);
     }
+    if ((rc = start_workers(s)) < 0)
+        goto fail;
     *out = s;
     return 0;
 fail:
@@ -233,6 +295,8 @@ void serve_close(struct served *s)
         pthread_join(s->thread, NULL);
         s->threaded = false;
     }
+    /* The workers first: they may use what the service's close frees. */
+    stop_workers(s);
     http_server_free(s->http);
     if (s->opened && s->def->close)
         s->def->close(s->instance.ctx);
