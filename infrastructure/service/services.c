@@ -4,14 +4,28 @@
  *
  * Pattern: microservices.  Each row is one deployable unit: a bounded context with its
  * own schema and database role, or a simulated external system with no database.
+ *
+ * Beside its API a context runs its background workers (event-driven architecture,
+ * docs/patterns/event-driven.md), listed here so the whole flow of messages is on one
+ * page:
+ *   catalog        relay: catalog.outbox → messaging.bus
+ *   ordering       relay: ordering.events, translated → messaging.bus
+ *                  consumer ordering.price-list: catalog.* → ordering.prices (the replica)
+ *   notifications  consumer notifications.order-outcomes: ordering.* → notifications
  * Read next: service.h, serve.c, docs/patterns/microservices.md.
  */
 #include "infrastructure/service/service.h"
 
 #include "infrastructure/catalog/catalog_api.h"
 #include "infrastructure/inventory/inventory_api.h"
+#include "infrastructure/messaging/consumer.h"
+#include "infrastructure/messaging/relay.h"
+#include "infrastructure/messaging/worker.h"
 #include "infrastructure/notifications/notifications_api.h"
+#include "infrastructure/notifications/order_outcomes.h"
 #include "infrastructure/ordering/order_api.h"
+#include "infrastructure/ordering/ordering_messages.h"
+#include "infrastructure/ordering/price_list_subscription.h"
 #include "infrastructure/payments/payment_api.h"
 #include "infrastructure/shipping/shipping_api.h"
 #include "infrastructure/simulators/carrier.h"
@@ -24,11 +38,59 @@
 #include <stdio.h>
 #include <string.h>
 
+/* ------------------------------------------------------------------ workers */
+
+static struct relay_source catalog_relay = {"catalog", RELAY_OUTBOX_TABLE, NULL};
+static struct relay_source ordering_relay = {"ordering", RELAY_EVENT_STORE,
+                                             ordering_messages_translate};
+static struct consumer_worker_arg ordering_price_list = {&price_list_subscription, NULL, NULL};
+static struct consumer_worker_arg notifications_order_outcomes = {&order_outcomes_subscription,
+                                                                  NULL, NULL};
+
+static size_t add_relay(struct worker_def *defs, void **args, size_t n, size_t max,
+                        struct relay_source *src)
+{
+    if (n >= max)
+        return n;
+    relay_worker_def(&defs[n], src);
+    args[n] = src;
+    return n + 1;
+}
+
+static size_t add_consumer(struct worker_def *defs, void **args, size_t n, size_t max,
+                           struct consumer_worker_arg *arg)
+{
+    if (n >= max)
+        return n;
+    defs[n] = consumer_worker;
+    defs[n].name = arg->sub->name; /* its subscriber: the label in logs and /metrics */
+    args[n] = arg;
+    return n + 1;
+}
+
+static size_t catalog_workers(struct worker_def *defs, void **args, size_t max)
+{
+    return add_relay(defs, args, 0, max, &catalog_relay);
+}
+
+static size_t ordering_workers(struct worker_def *defs, void **args, size_t max)
+{
+    size_t n = add_relay(defs, args, 0, max, &ordering_relay);
+    return add_consumer(defs, args, n, max, &ordering_price_list);
+}
+
+static size_t notifications_workers(struct worker_def *defs, void **args, size_t max)
+{
+    return add_consumer(defs, args, 0, max, &notifications_order_outcomes);
+}
+
+/* ------------------------------------------------------------------ the table */
+
 const struct service_def service_defs[] = {
     {"catalog", 1, "shop_catalog", "products and their prices", false, catalog_api_open,
-     catalog_api_close, NULL},
+     catalog_api_close, catalog_workers},
     {"ordering", 2, "shop_ordering", "orders (event-sourced)", false, order_api_open,
-     order_api_close, NULL},
+     order_api_close, ordering_workers},
     {"inventory", 3, "shop_inventory", "stock and reservations", false, inventory_api_open,
      inventory_api_close, NULL},
     {"payments", 4, "shop_payments", "payments (event-sourced), through the gateway", false,
@@ -36,7 +98,7 @@ const struct service_def service_defs[] = {
     {"shipping", 5, "shop_shipping", "shipments (event-sourced), through the carrier", false,
      shipping_api_open, shipping_api_close, NULL},
     {"notifications", 7, "shop_notifications", "one notification per customer-visible order event",
-     false, notifications_api_open, notifications_api_close, NULL},
+     false, notifications_api_open, notifications_api_close, notifications_workers},
     {"payment-gateway", 8, NULL, "simulated card payment gateway (external system)", true,
      payment_gateway_open, payment_gateway_close, NULL},
     {"carrier", 9, NULL, "simulated parcel carrier (external system)", true, carrier_open,
