@@ -239,7 +239,8 @@ const struct cli_command cli_commands[] = {
      "With --json: an array of {stream_version, type, schema_version, recorded_at, data,\n"
      "metadata, global_position, transaction_id}; data is in the current schema.\n",
      cmd_order_history},
-    {"events tail", "[--from POSITION] [--lines N]", "the global event log, oldest first",
+    {"events tail", "[--follow] [--from POSITION] [--lines N]",
+     "the global event log, oldest first",
      "Prints committed events of the Ordering event store in the order a reader of the log\n"
      "gets them (transaction, then position), one a line: position, time, stream and\n"
      "version, type, data.  An event whose transaction commits late appears after events\n"
@@ -248,7 +249,11 @@ const struct cli_command cli_commands[] = {
      "Options:\n"
      "      --from POSITION  from the first event at or after this global position, in\n"
      "                       log order (later events may have lower positions)\n"
-     "      --lines N        at most N events (default: the last 10; with --from, all)\n",
+     "      --lines N        at most N events (default: the last 10; with --from, all)\n"
+     "      --follow         then keep printing events as they commit (woken by the\n"
+     "                       database, and reading every second), until Ctrl-C or\n"
+     "                       SIGTERM, which end it with exit 0; with --json, one JSON\n"
+     "                       object per line instead of one array\n",
      cmd_events_tail},
     {"notifications list", "[--customer ID] [--order ID] [--limit N]",
      "what customers were told about their orders, newest first",
