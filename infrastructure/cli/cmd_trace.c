@@ -106,6 +106,8 @@ static void print_node_line(const struct trace_node *n)
         printf("  msg %s", short_id(id, n->message_id));
     if (n->kind == TRACE_EVENT && n->bus_position > 0)
         printf("  published as %s (bus #%" PRId64 ")", n->bus_type, n->bus_position);
+    else if (n->kind == TRACE_MESSAGE && n->in_outbox)
+        printf("  (in the outbox, not yet on the bus)");
     else if (n->kind == TRACE_MESSAGE)
         printf("  (bus #%" PRId64 ")", n->bus_position);
     if (n->text)
@@ -190,6 +192,8 @@ static cJSON *node_json(const struct trace *t, size_t i, int depth)
         cJSON_AddStringToObject(bus, "type", n->bus_type);
         cJSON_AddNumberToObject(bus, "position", (double)n->bus_position);
     }
+    if (n->in_outbox)
+        cJSON_AddBoolToObject(o, "in_outbox", 1);
     if (n->text)
         cJSON_AddStringToObject(o, "text", n->text);
     cJSON *handled = cJSON_AddArrayToObject(o, "handled_by");

@@ -10,6 +10,7 @@
  *   - bus messages that are not the published form of a domain event (a catalog
  *     change's integration event): those that are share the event's message id and are
  *     shown on the event's node ("published as ordering.OrderPlaced (bus #17)");
+ *   - messages still in a state-row context's outbox (catalog.outbox), not yet relayed;
  *   - notifications, caused by the bus message they were made from.
  * and each node carries notes of what happened to its message afterwards: handled by a
  * subscriber (its inbox), waiting for a retry, or given up on (a dead letter).
@@ -26,6 +27,7 @@
 #include "domain/shared/uuid.h"
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +65,7 @@ struct trace_node {
     char stream[MESSAGE_STREAM_MAX + 1];
     char traceparent[TRACEPARENT_SIZE];
     int64_t bus_position;                /* on the bus as bus_type; 0: not published */
+    bool in_outbox;                      /* a message still in its context's outbox */
     char bus_type[MESSAGE_TYPE_MAX + 1]; /* "ordering.OrderPlaced" */
     char *text;                          /* a notification's text; owned */
     struct trace_note *notes;            /* owned */
@@ -105,8 +108,8 @@ const char *trace_traceparent(const struct trace *t);
 
 /*
  * Collects every record with t->correlation_id from the database (trace_pg.c): the
- * domain events of ordering, payments and shipping, the bus, the inboxes of ordering and
- * notifications, retries, dead letters and notifications.  A table that does not exist
+ * domain events of ordering, payments and shipping, the bus, Catalog's outbox, the inboxes of
+ * ordering and notifications, retries, dead letters and notifications.  A table that does not exist
  * (its context's migration has not run) is skipped.  Then trace_link.  SHOP_EUNAVAILABLE
  * and friends (sqlstate.h) when a query fails.
  */

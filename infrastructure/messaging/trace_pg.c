@@ -47,6 +47,17 @@ static const char bus_sql[] = "SELECT message_id, causation_id, type, source, st
                     " coalesce(traceparent, ''), position FROM messaging.bus"
                     " WHERE correlation_id = $1::uuid ORDER BY position";
 
+/* Messages a state-row context has recorded and its relay has not yet moved to the bus. */
+static const struct {
+    const char *context, *table, *sql;
+} outboxes[] = {
+    {"catalog", "catalog.outbox",
+     "SELECT message_id, causation_id, type, stream, " US(
+         "recorded_at") ","
+                        " coalesce(traceparent, '') FROM catalog.outbox WHERE correlation_id = "
+                        "$1::uuid ORDER BY id"},
+};
+
 static const char notifications_sql[] = "SELECT message_id, kind, text, " US(
     "recorded_at") " FROM notifications.notifications"
                    " WHERE correlation_id = $1::uuid OR message_id = ANY($2::uuid[]) ORDER BY id";
@@ -205,6 +216,34 @@ static int collect_bus(struct trace *t, PGconn *conn, const char *correlation)
     return 0;
 }
 
+static int collect_outboxes(struct trace *t, PGconn *conn, const char *correlation)
+{
+    for (size_t o = 0; o < sizeof outboxes / sizeof outboxes[0]; o++) {
+        PGresult *res;
+        int rc = query(&res, conn, outboxes[o].table, outboxes[o].sql, 1, &correlation);
+        if (rc < 0)
+            return rc;
+        for (int r = 0; res && r < PQntuples(res); r++) {
+            shop_uuid id = uuid_at(res, r, 0);
+            if (trace_find(t, id) != TRACE_NONE) /* relayed while we read: on the bus */
+                continue;
+            struct trace_node n = {.kind = TRACE_MESSAGE,
+                                   .message_id = id,
+                                   .causation_id = uuid_at(res, r, 1),
+                                   .at_us = strtoll(PQgetvalue(res, r, 4), NULL, 10),
+                                   .in_outbox = true};
+            snprintf(n.context, sizeof n.context, "%s", outboxes[o].context);
+            copy(n.type, sizeof n.type, res, r,
+                 2); /* the integration event's: "catalog.PriceChanged" */
+            copy(n.stream, sizeof n.stream, res, r, 3);
+            copy(n.traceparent, sizeof n.traceparent, res, r, 5);
+            trace_add(t, &n);
+        }
+        PQclear(res);
+    }
+    return 0;
+}
+
 static int collect_notifications(struct trace *t, PGconn *conn, const char *correlation,
                                  const char *ids)
 {
@@ -264,7 +303,8 @@ int trace_collect_pg(struct trace *t, PGconn *conn)
 
     uuid_format(correlation, t->correlation_id);
     if ((rc = collect_events(t, conn, correlation)) < 0 ||
-        (rc = collect_bus(t, conn, correlation)) < 0)
+        (rc = collect_bus(t, conn, correlation)) < 0 ||
+        (rc = collect_outboxes(t, conn, correlation)) < 0)
         goto done;
     ids = message_ids(t);
     if ((rc = collect_notifications(t, conn, correlation, ids)) < 0 ||

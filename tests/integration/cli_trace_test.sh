@@ -5,7 +5,8 @@
 # The records are written with SQL as the contexts would have written them — domain events
 # of Ordering and Payments, their published form on the bus, a message on the bus with no
 # domain event of its own, inbox rows of subscribers, a retry, a dead letter, a
-# notification — for one order, with noise of another order beside them.  The tree must put
+# notification — for one order, with noise of another order beside them; and a catalog
+# change with one message on the bus and one still in Catalog's outbox.  The tree must put
 # each record under its cause, show the bus message on the event it publishes, leave the
 # other order out, and keep to the exit statuses of docs/cli.md.  Then the same on a
 # database where the later contexts' tables do not exist, and, end to end, an order placed
@@ -142,12 +143,44 @@ expect_exit 2 "no id is exit 2" "$shop" trace
 expect_exit 3 "an unreachable database is exit 3" \
     "$shop" trace "$order" --db "host=127.0.0.1 port=1 connect_timeout=2"
 
+# ---- a catalog change: its correlation is the command's; one price change is on the bus and
+# handled by Ordering's price list, the next still in Catalog's outbox
+change=77777777-0000-7000-8000-000000000007
+published=88888888-8888-7000-8000-000000000008
+pending=99999999-9999-7000-8000-000000000009
+sql "
+INSERT INTO messaging.bus (message_id, type, schema_version, source, stream, payload,
+                           correlation_id, published_at) VALUES
+ ('$published', 'catalog.PriceChanged', 1, 'catalog', 'product-LAMP-1', '{}', '$change',
+  '2024-06-10 13:00:00.000+00');
+INSERT INTO ordering.inbox (subscriber, message_id, handled_at) VALUES
+ ('price-list', '$published', '2024-06-10 13:00:00.250+00');
+INSERT INTO catalog.outbox (message_id, type, schema_version, stream, payload, correlation_id,
+                            recorded_at) VALUES
+ ('$pending', 'catalog.PriceChanged', 1, 'product-LAMP-1', '{}', '$change',
+  '2024-06-10 13:00:01.000+00');
+" >/dev/null
+expect_exit 0 "shop trace of a catalog change" "$shop" trace "$change"
+printf '%s\n' "$out" >"$tap_tmp/tree"
+cat >"$tap_tmp/expected" <<TREE
+correlation $change (no trace context)
+├─ 13:00:00.000 catalog        catalog.PriceChanged      msg 88888888…  (bus #5)
+│  └─ handled by ordering.price-list at 13:00:00.250
+└─ 13:00:01.000 catalog        catalog.PriceChanged      msg 99999999…  (in the outbox, not yet on the bus)
+TREE
+check "a message on the bus and one still in the outbox, each a root" \
+    diff -u "$tap_tmp/expected" "$tap_tmp/tree"
+expect_exit 0 "shop trace --json of a catalog change" "$shop" --json trace "$change"
+check "--json marks the message still in the outbox" \
+    contains "$(printf '%s' "$out" | tr -d '\t\n')" "\"message_id\":\"$pending\",\"causation_id\":null,\"context\":\"catalog\",\"type\":\"catalog.PriceChanged\""
+check "--json: in_outbox" contains "$out" '"in_outbox":	true'
+
 # ---- a database where the later contexts' tables do not exist (yet)
 createdb "$db2"
 expect_exit 0 "a second database is migrated" "$shop" --db "dbname=$db2" db migrate
 psql -d "$db2" -v ON_ERROR_STOP=1 -qc "
     DROP TABLE notifications.notifications, notifications.inbox, ordering.inbox,
-               messaging.retries, messaging.dead_letters, messaging.bus CASCADE;
+               messaging.retries, messaging.dead_letters, messaging.bus, catalog.outbox CASCADE;
     DROP TABLE shipping.events CASCADE;
     INSERT INTO ordering.events (stream_id, stream_version, type, schema_version, data,
                                  message_id, correlation_id)
