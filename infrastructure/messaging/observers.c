@@ -17,6 +17,8 @@
 #include "domain/shared/error.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 63
@@ -42,6 +44,21 @@ static struct {
     size_t count;
 } contexts = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* The process's event log: stderr, or NULL (off).  Atomic: the services' threads read it. */
+static _Atomic(FILE *) process_log;
+static atomic_bool process_log_set;
+
+void event_log_set(FILE *log)
+{
+    atomic_store(&process_log, log);
+    atomic_store(&process_log_set, true);
+}
+
+static FILE *event_log_file(void)
+{
+    return atomic_load(&process_log_set) ? atomic_load(&process_log) : stderr;
+}
+
 /* "-" for a nil id, its canonical form otherwise. */
 static const char *id_text(char out[UUID_STRING_SIZE], shop_uuid id)
 {
@@ -63,8 +80,10 @@ static void format_ids(char *out, size_t size, const struct domain_event *e)
 
 int event_log_observer(void *ctx, const struct domain_event *e)
 {
-    FILE *log = ctx ? ctx : stderr;
+    FILE *log = ctx ? ctx : event_log_file();
     char ids[200];
+    if (!log)
+        return 0; /* the log is off */
     format_ids(ids, sizeof ids, e);
     /* one call, so that lines of several threads never interleave (stdio locks the FILE) */
     if (fprintf(log, "%s: event %s%s\n", e->context, e->type, ids) < 0 || fflush(log) != 0)

@@ -14,6 +14,10 @@
  * a crash between the commit and the dispatch, which is fine for a log and a counter
  * (application/messaging/dispatcher.h says what must go through the outbox instead).
  *
+ * The event log goes to the process's stderr unless event_log_set says otherwise: `shop
+ * demo` runs services inside a command that talks to a person, and keeps it off there
+ * unless --verbose.
+ *
  * The counters belong to the process, as a Prometheus client library's default registry
  * does: a service that reconnects to its database and is opened afresh keeps counting
  * from where it was, and `shop up --monolith` shows the counters of every context it runs
@@ -42,13 +46,16 @@
  */
 struct dispatcher *event_observers(const char *context);
 
-/* Subscribes the event log (writing to log; NULL: stderr) and the event counter to every
- * type of d.  SHOP_EINVALID if d's table is full. */
+/* Subscribes the event log (writing to log; NULL: the process's, see event_log_set) and
+ * the event counter to every type of d.  SHOP_EINVALID if d's table is full. */
 int event_observers_subscribe(struct dispatcher *d, FILE *log);
 
+/* Where this process's event log goes (default stderr); NULL: nowhere. */
+void event_log_set(FILE *log);
+
 /* The observers themselves, for a dispatcher of one's own.  ctx: the FILE of the log
- * (NULL: stderr); the counter takes no ctx.  SHOP_EIO when the line cannot be written,
- * SHOP_EINVALID when EVENT_COUNTERS_MAX pairs are already counted. */
+ * (NULL: the process's); the counter takes no ctx.  SHOP_EIO when the line cannot be
+ * written, SHOP_EINVALID when EVENT_COUNTERS_MAX pairs are already counted. */
 int event_log_observer(void *ctx, const struct domain_event *e);
 int event_counter_observer(void *ctx, const struct domain_event *e);
 

@@ -256,3 +256,28 @@ Test(observing_orders, the_service_observers_count_and_log_each_event)
     cr_expect_not_null(strstr(last, expected), "%s", text);
     free(text);
 }
+
+Test(observing_orders, the_process_event_log_can_be_moved_and_turned_off)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *log = open_memstream(&text, &len);
+    cr_assert_not_null(log);
+    cr_assert_eq(event_observers_subscribe(&observers, NULL), 0); /* the process's log */
+    order_id id;
+
+    event_log_set(log);
+    cr_assert_eq(place(&id, "MUG-RED", NULL), 0);
+    event_log_set(NULL); /* off, as `shop demo` has it */
+    cr_assert_eq(place(&id, "MUG-RED", NULL), 0);
+    event_log_set(stderr);
+    fclose(log);
+
+    cr_expect_eq(reports, 0, "a log that is off is not a failure");
+    size_t lines = 0;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        lines++;
+    cr_expect_eq(lines, 1, "%s", text);
+    cr_expect_eq(event_counter_value("ordering", "OrderPlaced"), 2, "the counter still counts");
+    free(text);
+}
