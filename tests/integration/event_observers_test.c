@@ -225,3 +225,42 @@ Test(observing_a_running_service, counts_the_events_by_context_and_type_at_metri
     test_reply_dispose(&r);
     free(id);
 }
+
+/* Catalog subscribes the same observers: its events are logged and counted too. */
+Test(observing_a_running_service, catalog_logs_and_counts_its_events_with_their_ids)
+{
+    struct test_service catalog_service;
+    struct test_reply r;
+    test_service_start(&catalog_service, "catalog", db_name, NULL);
+    test_http(&r, catalog_service.url, "POST", "/products",
+              "{\"sku\":\"LAMP-1\",\"name\":\"Desk lamp\",\"price\":\"24.90 EUR\"}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    char correlation[64];
+    snprintf(correlation, sizeof correlation, "%s", test_reply_string(&r, "correlation_id"));
+    test_reply_dispose(&r);
+    test_http(&r, catalog_service.url, "PUT", "/products/LAMP-1/price",
+              "{\"price\":\"19.90 EUR\"}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    test_reply_dispose(&r);
+
+    test_http(&r, catalog_service.url, "GET", "/metrics", NULL);
+    cr_assert_eq(r.status, 200);
+    cr_expect_not_null(
+        strstr(r.body, "shop_domain_events_total{context=\"catalog\",type=\"ProductAdded\"} 1\n"),
+        "%s", r.body);
+    cr_expect_not_null(
+        strstr(r.body, "shop_domain_events_total{context=\"catalog\",type=\"PriceChanged\"} 1\n"),
+        "%s", r.body);
+    test_reply_dispose(&r);
+    test_service_stop(&catalog_service);
+
+    char expected[160];
+    snprintf(expected, sizeof expected, " correlation_id=%s causation_id=- traceparent=00-",
+             correlation);
+    char *log = captured_stderr();
+    const char *line = strstr(log, "catalog: event ProductAdded message_id=");
+    cr_assert_not_null(line, "%s", log);
+    cr_expect_not_null(strstr(line, expected), "expected %s in\n%s", expected, log);
+    cr_expect_not_null(strstr(log, "catalog: event PriceChanged message_id="), "%s", log);
+    free(log);
+}
