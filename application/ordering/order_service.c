@@ -14,6 +14,11 @@
  * Placing goes through the same loop: a new order's stream is at version 0, and the
  * append expects exactly that (ES_EXPECT_NO_STREAM), so two orders can never share an id.
  *
+ * Once the append has succeeded — the events are recorded — the handler dispatches them to
+ * the service's observers (application/messaging/dispatcher.h).  Never before: an observer
+ * must not see an event that a conflict then threw away.  And an observer cannot undo
+ * them: its failure is the dispatcher's to report, not the command's.
+ *
  * Everything outside the domain is reached through ports (order_store.h, price_list.h,
  * clock.h, id_generator.h); nothing here knows about PostgreSQL or JSON.
  * Read next: infrastructure/ordering/order_store_es.c, tests/unit/order_service_test.c
@@ -66,7 +71,21 @@ static int stamp(struct message_meta *out, struct order_service *svc, const orde
     return 0;
 }
 
-/* load -> decide -> append, again on SHOP_ECONFLICT, at most max_attempts times. */
+/* Hands the recorded events to the observers, in the order they were recorded. */
+static void dispatch(struct order_service *svc, const order_event *events, size_t n,
+                     const struct message_meta *meta)
+{
+    for (size_t i = 0; i < n && svc->observers; i++) {
+        struct domain_event e = {.context = "ordering",
+                                 .type = order_event_type_name(events[i].type),
+                                 .event = &events[i],
+                                 .meta = meta};
+        dispatcher_dispatch(svc->observers, &e); /* failures are reported, not returned */
+    }
+}
+
+/* load -> decide -> append, again on SHOP_ECONFLICT, at most max_attempts times; then the
+ * observers. */
 static int handle(struct order_service *svc, const order_id *id, decide_fn decide, const void *cmd,
                   const struct message_meta *meta)
 {
@@ -89,6 +108,8 @@ static int handle(struct order_service *svc, const order_id *id, decide_fn decid
         if (rc < 0 || n == 0) /* refused, or nothing changes (confirmed twice) */
             return rc;
         rc = order_store_append(svc->orders, id, version, events, n, &stamped);
+        if (rc == 0)
+            dispatch(svc, events, n, &stamped);
         if (rc != SHOP_ECONFLICT)
             return rc;
     }

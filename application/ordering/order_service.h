@@ -8,6 +8,11 @@
  * Placing an order also prices its lines (price_list), takes the time (shop_clock) and a
  * new order id (id_generator).
  *
+ * After a successful append, the handler hands each recorded event to the observers
+ * (application/messaging/dispatcher.h), if the service has any: a log line, a counter.
+ * An observer's failure is reported by the dispatcher and changes nothing: the events are
+ * recorded and the handler still succeeds.
+ *
  * Each handler is a unit of work of its own: call it outside any transaction on the order
  * store's connection.  Inside a caller's open transaction the append joins it, a lost race
  * aborts it, and the retry then fails with SHOP_EINTERNAL instead of succeeding; a unit of
@@ -17,6 +22,7 @@
 #ifndef SHOP_APPLICATION_ORDERING_ORDER_SERVICE_H
 #define SHOP_APPLICATION_ORDERING_ORDER_SERVICE_H
 
+#include "application/messaging/dispatcher.h"
 #include "application/ordering/order_store.h"
 #include "application/ordering/price_list.h"
 #include "application/shared/clock.h"
@@ -33,6 +39,8 @@ struct order_service {
     struct shop_clock *clock;
     struct id_generator *ids;
     int max_attempts; /* 0 means ORDER_SERVICE_MAX_ATTEMPTS */
+    /* Optional (NULL: none): observers of the events, called after they are recorded. */
+    struct dispatcher *observers;
 };
 
 struct place_order_request {

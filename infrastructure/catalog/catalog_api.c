@@ -29,6 +29,7 @@
 #include "domain/shared/memory.h"
 #include "infrastructure/catalog/product_repository_pg.h"
 #include "infrastructure/http/http_problem.h"
+#include "infrastructure/messaging/observers.h"
 #include "infrastructure/system/clock_system.h"
 #include "infrastructure/system/id_generator_uuid.h"
 
@@ -249,6 +250,9 @@ int catalog_api_open(struct service_instance *out, struct service_env *env)
         (struct catalog_service){.products = api->products, .clock = api->clock, .ids = api->ids};
     *out = (struct service_instance){
         .routes = routes, .route_count = sizeof routes / sizeof routes[0], .ctx = api};
+    /* the observers of Catalog's events: a log line each, counted at GET /metrics */
+    api->service.observers = event_observers("catalog");
+    out->metrics = event_counters_print;
     return 0;
 }
 

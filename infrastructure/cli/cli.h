@@ -113,6 +113,7 @@ int cmd_db_status(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_order_history(struct cli *cli, int argc, char **argv);
 int cmd_events_tail(struct cli *cli, int argc, char **argv);
+int cmd_trace(struct cli *cli, int argc, char **argv); /* cmd_trace.c */
 /* the services and the domain commands (HTTP clients of the services' APIs) */
 int cmd_serve(struct cli *cli, int argc, char **argv);         /* cmd_serve.c */
 int cmd_up(struct cli *cli, int argc, char **argv);            /* cmd_up.c */

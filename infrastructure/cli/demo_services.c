@@ -14,6 +14,7 @@
 
 #include "domain/shared/error.h"
 #include "infrastructure/http/http_client.h"
+#include "infrastructure/messaging/observers.h"
 #include "infrastructure/service/serve.h"
 
 #include <stdio.h>
@@ -57,6 +58,7 @@ static int start_all(const struct cli *cli, struct running_service svc[DEMO_SERV
     /* This step shows the synchronous dependency: Ordering asks Catalog for each price
      * (its default, a replica fed by Catalog's events, would not need Catalog up). */
     setenv("SHOP_PRICE_LIST", "catalog-http", 1);
+    event_log_set(cli->verbose ? stderr : NULL); /* the services' event log: with --verbose */
     for (int i = 0; i < DEMO_SERVICE_COUNT; i++) {
         const struct service_def *def = service_find(demo_services[i]);
         struct serve_options options = {

@@ -239,7 +239,8 @@ const struct cli_command cli_commands[] = {
      "With --json: an array of {stream_version, type, schema_version, recorded_at, data,\n"
      "metadata, global_position, transaction_id}; data is in the current schema.\n",
      cmd_order_history},
-    {"events tail", "[--from POSITION] [--lines N]", "the global event log, oldest first",
+    {"events tail", "[--follow] [--from POSITION] [--lines N]",
+     "the global event log, oldest first",
      "Prints committed events of the Ordering event store in the order a reader of the log\n"
      "gets them (transaction, then position), one a line: position, time, stream and\n"
      "version, type, data.  An event whose transaction commits late appears after events\n"
@@ -248,7 +249,11 @@ const struct cli_command cli_commands[] = {
      "Options:\n"
      "      --from POSITION  from the first event at or after this global position, in\n"
      "                       log order (later events may have lower positions)\n"
-     "      --lines N        at most N events (default: the last 10; with --from, all)\n",
+     "      --lines N        at most N events (default: the last 10; with --from, all)\n"
+     "      --follow         then keep printing events as they commit (woken by the\n"
+     "                       database, and reading every second), until Ctrl-C or\n"
+     "                       SIGTERM, which end it with exit 0; with --json, one JSON\n"
+     "                       object per line instead of one array\n",
      cmd_events_tail},
     {"notifications list", "[--customer ID] [--order ID] [--limit N]",
      "what customers were told about their orders, newest first",
@@ -302,6 +307,20 @@ const struct cli_command cli_commands[] = {
      "Exit status: 0 discarded; 1 no dead letter ID; 2 ID is not a whole number; 3 the\n"
      "database cannot be reached.  With --json: the dead letter discarded.\n",
      cmd_dlq_discard},
+    {"trace", "CORRELATION_ID", "causal tree of every message about one order",
+     "Collects every record with that correlation id (for an order: its id) and prints\n"
+     "them as a tree, each under the message that caused it (its causation id); records\n"
+     "whose cause is not recorded are roots.  One line each: time (UTC), context, type,\n"
+     "short message id.  Records: the domain events of Ordering, Payments and Shipping;\n"
+     "the bus messages (a domain event's published form is shown on the event: \"published\n"
+     "as ordering.OrderPlaced (bus #17)\"); what subscribers did with each message\n"
+     "(handled, waiting for a retry, dead letter); the notifications sent.\n"
+     "\n"
+     "Exit status: 0 shown; 1 nothing recorded with that id; 2 CORRELATION_ID is not a\n"
+     "UUID; 3 database unavailable.  With --json: {correlation_id, traceparent, nodes:\n"
+     "[{message_id, causation_id, context, type, at, kind, published_as, handled_by,\n"
+     "retries, dead_letters, children: [...]}]}.\n",
+     cmd_trace},
     {"demo", "", "guided tour of ddd-shop on a live database",
      "Prepares the database (as `shop db migrate`) and walks through what the system is\n"
      "made of, printing for each pattern the file to read.\n",

@@ -10,10 +10,15 @@
  *                        GET /products/{sku} instead
  *     clock, ids         the system clock, UUIDs
  *     order queries      order_queries_pg.c (until a read model exists)
+ *     observers          observers.c: a log line and a counter per recorded event
  * and each handler below only translates: JSON in → value objects (every field checked
  * here, so a refusal names the field) → one application-service call → JSON out, with
  * the SHOP_E* result mapped to a status in http_problem.c.  Nothing here decides a
  * business rule; the Order aggregate does.
+ *
+ * Every request has a W3C trace context (http_traceparent: the client's `traceparent`, or
+ * a new trace), which the events it records carry and the reply's `traceparent` header
+ * returns, so a client can find its request in `shop trace` and in the event log.
  *
  * Validation happens before any side effect: a bad request never reads a price and
  * never appends an event.  Lines of the same SKU are merged here, as the aggregate
@@ -28,6 +33,7 @@
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
 #include "domain/shared/text.h"
+#include "infrastructure/messaging/observers.h"
 #include "infrastructure/ordering/order_queries_pg.h"
 #include "infrastructure/ordering/order_store_es.h"
 #include "infrastructure/ordering/price_list_http.h"
@@ -92,6 +98,20 @@ static void id_to_json(cJSON *doc, order_id id)
 {
     char text[UUID_STRING_SIZE];
     cJSON_AddStringToObject(doc, "order_id", uuid_format(text, id.uuid));
+}
+
+/*
+ * The ids a request's command starts with: its trace context (the client's traceparent or
+ * a new trace), which the reply returns in its own `traceparent` header, whatever it is.
+ * The message and correlation ids are left to the application service (a new message id;
+ * the order as the correlation).
+ */
+static void request_meta(struct http_exchange *x, struct message_meta *out)
+{
+    memset(out, 0, sizeof *out);
+    http_traceparent(x, out->traceparent);
+    if (out->traceparent[0])
+        http_reply_header(x, "traceparent", out->traceparent);
 }
 
 /* The {id} of the path as an order id; false after replying 400. */
@@ -223,8 +243,10 @@ static void place(struct http_exchange *x, void *ctx)
     const cJSON *body;
     const char *card;
     order_id id;
+    struct message_meta meta;
     int rc;
 
+    request_meta(x, &meta);
     if (http_json_body(x, &body) < 0 ||
         !read_value(x, body, "customer", parse_customer, &req->customer) ||
         !read_lines(x, body, req) ||
@@ -242,7 +264,7 @@ static void place(struct http_exchange *x, void *ctx)
      * authorize the payment, and it will then travel with the order.
      */
 
-    rc = order_service_place(&id, &api->service, req, NULL);
+    rc = order_service_place(&id, &api->service, req, &meta);
     if (rc == SHOP_ENOTFOUND) { /* "unknown SKU ABC": the order is refused, not missing */
         http_reply_problem(x, 422, "refused", shop_error_message());
         goto done;
@@ -314,8 +336,10 @@ static void show(struct http_exchange *x, void *ctx)
     order *state = shop_xmalloc(sizeof *state);
     order_id id;
     int64_t as_of, version;
+    struct message_meta meta;
     int rc;
 
+    request_meta(x, &meta);
     if (!path_order_id(x, &id) || !read_as_of(x, &as_of))
         goto done;
     rc = as_of ? order_store_es_load_as_of(api->orders, state, &version, &id, as_of)
@@ -347,7 +371,9 @@ static void list(struct http_exchange *x, void *ctx)
     struct order_filter filter = {0};
     struct order_summary *found = NULL;
     size_t n = 0;
+    struct message_meta meta;
 
+    request_meta(x, &meta);
     if (customer_text) {
         if (customer_id_parse(&customer, customer_text) < 0) {
             refuse_field(x, "customer", shop_error_message());
@@ -393,7 +419,9 @@ static void cancel(struct http_exchange *x, void *ctx)
     const char *reason = NULL;
     const cJSON *body;
     order_id id;
+    struct message_meta meta;
 
+    request_meta(x, &meta);
     if (!path_order_id(x, &id))
         return;
     /* A body is optional; if there is one, JSON, however it was sent (Content-Length or
@@ -403,7 +431,7 @@ static void cancel(struct http_exchange *x, void *ctx)
             return;
     }
     int rc =
-        order_service_cancel(&api->service, &id, reason ? reason : DEFAULT_CANCEL_REASON, NULL);
+        order_service_cancel(&api->service, &id, reason ? reason : DEFAULT_CANCEL_REASON, &meta);
     if (rc < 0) {
         http_reply_error(x, rc);
         return;
@@ -424,7 +452,9 @@ static void price(struct http_exchange *x, void *ctx)
     sku s;
     money m;
     int64_t version;
+    struct message_meta meta;
 
+    request_meta(x, &meta);
     if (sku_parse(&s, http_param(x, "sku")) < 0) {
         refuse_field(x, "sku", shop_error_message());
         return;
@@ -511,6 +541,9 @@ int order_api_open(struct service_instance *out, struct service_env *env)
                                           .ids = api->ids};
     *out = (struct service_instance){
         .routes = routes, .route_count = sizeof routes / sizeof routes[0], .ctx = api};
+    /* the observers of Ordering's events: a log line each, counted at GET /metrics */
+    api->service.observers = event_observers("ordering");
+    out->metrics = event_counters_print;
     if (env->verbose) {
         if (catalog_http)
             fprintf(stderr, "ordering: prices from catalog at %s\n", catalog_url);
