@@ -114,6 +114,9 @@ int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_order_history(struct cli *cli, int argc, char **argv);
 int cmd_events_tail(struct cli *cli, int argc, char **argv);
 int cmd_trace(struct cli *cli, int argc, char **argv); /* cmd_trace.c */
+/* Prints a collected trace as `shop trace` does (the causal tree, for people). */
+struct trace;
+void cli_print_trace(const struct trace *t); /* cmd_trace.c */
 /* the services and the domain commands (HTTP clients of the services' APIs) */
 int cmd_serve(struct cli *cli, int argc, char **argv);         /* cmd_serve.c */
 int cmd_up(struct cli *cli, int argc, char **argv);            /* cmd_up.c */

@@ -222,6 +222,11 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
         goto done;
     }
 
+    if ((rc = demo_messaging_step(cli, conn, doc)) < 0) {
+        status = cli_fail(cli, rc);
+        goto done;
+    }
+
     demo_say(cli, "The system's status: %s.\n",
         all_confined ? "every context is confined to its own data"
                      : "SOME CONTEXT IS NOT CONFINED (see `shop db status`)");

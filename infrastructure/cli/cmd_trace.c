@@ -49,11 +49,12 @@ static const char *clock_time(char out[16], int64_t us)
     return out;
 }
 
-/* The first 8 hex digits of an id and an ellipsis: "0190a6f4…" */
+/* An ellipsis and the last 8 hex digits of an id: "…7b8a90e1".  The last ones: a v7 id
+ * begins with its time, so ids of one conversation share their first digits. */
 static const char *short_id(char out[16], shop_uuid id)
 {
     char text[UUID_STRING_SIZE];
-    snprintf(out, 16, "%.8s…", uuid_format(text, id));
+    snprintf(out, 16, "…%s", uuid_format(text, id) + UUID_STRING_SIZE - 1 - 8);
     return out;
 }
 
@@ -233,7 +234,7 @@ static const char *conversation_name(const struct trace *t)
     return "correlation";
 }
 
-static void print_trace(const struct trace *t)
+void cli_print_trace(const struct trace *t)
 {
     char id[UUID_STRING_SIZE];
     const char *traceparent = trace_traceparent(t);
@@ -294,7 +295,7 @@ int cmd_trace(struct cli *cli, int argc, char **argv)
             cJSON_AddItemToArray(nodes, node_json(&trace, trace.roots[r], 0));
         cli_print_json(doc);
     } else {
-        print_trace(&trace);
+        cli_print_trace(&trace);
     }
     status = CLI_EXIT_OK;
 

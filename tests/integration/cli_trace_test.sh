@@ -89,16 +89,16 @@ expect_exit 0 "shop trace ORDER_ID" "$shop" trace "$order"
 printf '%s\n' "$out" >"$tap_tmp/tree"
 cat >"$tap_tmp/expected" <<TREE
 order $order (trace 4bf92f35…)
-├─ 12:00:01.123 ordering       OrderPlaced v1            msg 11111111…  published as ordering.OrderPlaced (bus #1)
+├─ 12:00:01.123 ordering       OrderPlaced v1            msg …00000001  published as ordering.OrderPlaced (bus #1)
 │  ├─ handled by notifications.order-outcomes at 12:00:01.140
 │  ├─ 12:00:01.140 notifications  order-placed             "Order 0190a6f4 received: 2 items, 25.00 EUR"
-│  ├─ 12:00:01.600 inventory      inventory.StockReserved   msg 44444444…  (bus #3)
+│  ├─ 12:00:01.600 inventory      inventory.StockReserved   msg …00000004  (bus #3)
 │  │  └─ handled by ordering.stock-replies at 12:00:01.700
-│  └─ 12:00:02.000 payments       PaymentAuthorized v1      msg 22222222…
-│     └─ 12:00:03.000 ordering       OrderConfirmed v2         msg 33333333…  published as ordering.OrderConfirmed (bus #4)
+│  └─ 12:00:02.000 payments       PaymentAuthorized v1      msg …00000002
+│     └─ 12:00:03.000 ordering       OrderConfirmed v2         msg …00000003  published as ordering.OrderConfirmed (bus #4)
 │        ├─ failed at notifications.order-outcomes (2 attempts: notifications database is read-only); next attempt at 12:00:05.000
 │        └─ dead letter at reporting.orders after 5 attempts at 12:00:06.000: no such column: total
-└─ 12:00:04.000 payments       PaymentCaptured v2        msg 55555555…
+└─ 12:00:04.000 payments       PaymentCaptured v2        msg …00000005
 TREE
 check "the tree puts every record under its cause, oldest first" \
     diff -u "$tap_tmp/expected" "$tap_tmp/tree"
@@ -164,9 +164,9 @@ expect_exit 0 "shop trace of a catalog change" "$shop" trace "$change"
 printf '%s\n' "$out" >"$tap_tmp/tree"
 cat >"$tap_tmp/expected" <<TREE
 correlation $change (no trace context)
-├─ 13:00:00.000 catalog        catalog.PriceChanged      msg 88888888…  (bus #5)
+├─ 13:00:00.000 catalog        catalog.PriceChanged      msg …00000008  (bus #5)
 │  └─ handled by ordering.price-list at 13:00:00.250
-└─ 13:00:01.000 catalog        catalog.PriceChanged      msg 99999999…  (in the outbox, not yet on the bus)
+└─ 13:00:01.000 catalog        catalog.PriceChanged      msg …00000009  (in the outbox, not yet on the bus)
 TREE
 check "a message on the bus and one still in the outbox, each a root" \
     diff -u "$tap_tmp/expected" "$tap_tmp/tree"
