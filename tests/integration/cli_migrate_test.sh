@@ -63,9 +63,19 @@ check "the demo shows PostgreSQL refusing shop_ordering the payments schema" \
 check "the demo shows the shared kernel computing money exactly" contains "$out" "12.50 EUR x 3              -> 37.50 EUR"
 check "the demo shows a value object refusing a third decimal" contains "$out" 'refused: EUR has 2 decimals, got "12.505"'
 check "the demo ends with the system's status" contains "$out" "every context is confined to its own data"
+check "the demo's price change reaches Ordering's replica through the bus" \
+    contains "$out" "outbox -> relay -> messaging.bus -> consumer ordering.price-list"
+check "the demo places an order at the new price while Catalog is stopped" \
+    contains "$out" "total 39.80 EUR (2 x 19.90 EUR), Catalog not running"
+check "the demo's order is notified and traced to its notification" \
+    sh -c 'printf "%s" "$1" | grep -q "received: 2 items, 39.80 EUR" &&
+           printf "%s" "$1" | grep -q "handled by notifications.order-outcomes"' _ "$out"
 expect_exit 0 "shop demo --json succeeds" "$shop" demo --json
 check "demo --json reports the system consistent" \
     sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"consistent\":true"' _ "$out"
+check "a second demo changes the price back, and the order follows it without Catalog" \
+    sh -c 'printf "%s" "$1" | tr -d " \n\t" |
+           grep -q "\"price_after\":\"24.90EUR\".*\"total\":\"49.80EUR\",\"catalog_running\":false"' _ "$out"
 
 # A context that is not confined: the demo refuses, says which, and --json says so too.
 psql -d "$db" -qc "GRANT USAGE ON SCHEMA payments TO shop_ordering"
