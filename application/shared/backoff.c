@@ -4,7 +4,7 @@
  * The random numbers come from splitmix64 on the caller's state: a few lines, good
  * enough spread for jitter, and the same sequence for the same seed on every platform
  * (rand_r's is not fixed).  The draw is reduced to the range by a modulo on 64 bits;
- * its bias, for bounds of milliseconds against 2^64, is far below anything a retry
+ * its bias, for bounds of seconds in microseconds against 2^64, is far below anything a retry
  * schedule could notice.
  */
 #include "application/shared/backoff.h"
@@ -17,10 +17,10 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
-int64_t backoff_bound_ms(const struct backoff *b, int attempt)
+int64_t backoff_bound(const struct backoff *b, int attempt)
 {
-    int64_t base = b->base_ms < 1 ? 1 : b->base_ms;
-    int64_t cap = b->cap_ms < base ? base : b->cap_ms;
+    int64_t base = b->base < 1 ? 1 : b->base;
+    int64_t cap = b->cap < base ? base : b->cap;
     int64_t bound = base;
     /* Doubling stops at the cap, so a large attempt never overflows. */
     for (int n = 1; n < attempt && bound < cap; n++)
@@ -28,8 +28,8 @@ int64_t backoff_bound_ms(const struct backoff *b, int attempt)
     return bound < cap ? bound : cap;
 }
 
-int64_t backoff_delay_ms(const struct backoff *b, int attempt, uint64_t *seed)
+int64_t backoff_delay(const struct backoff *b, int attempt, uint64_t *seed)
 {
-    uint64_t bound = (uint64_t)backoff_bound_ms(b, attempt);
+    uint64_t bound = (uint64_t)backoff_bound(b, attempt);
     return (int64_t)(splitmix64(seed) % (bound + 1));
 }

@@ -260,8 +260,8 @@ int consumer_open(struct consumer **out, PGconn *conn, const struct subscription
     c->partitions = opt->partitions ? opt->partitions : CONSUMER_DEFAULT_PARTITIONS;
     c->batch = opt->batch > 0 ? opt->batch : 100;
     c->max_attempts = opt->max_attempts > 0 ? opt->max_attempts : CONSUMER_DEFAULT_MAX_ATTEMPTS;
-    c->backoff.base_ms = opt->backoff_base_ms > 0 ? opt->backoff_base_ms : 100;
-    c->backoff.cap_ms = opt->backoff_cap_ms > 0 ? opt->backoff_cap_ms : 30000;
+    c->backoff.base = opt->backoff_base_ms > 0 ? opt->backoff_base_ms : 100;
+    c->backoff.cap = opt->backoff_cap_ms > 0 ? opt->backoff_cap_ms : 30000;
     if (opt->seed) {
         c->seed = opt->seed;
     } else {
@@ -437,7 +437,7 @@ static int handle_one(struct consumer *c, int partition, const struct message *m
     }
     st->retried++;
     parked_add(parked, m->stream);
-    return park(c, partition, m, attempts, backoff_delay_ms(&c->backoff, attempts, &c->seed), why);
+    return park(c, partition, m, attempts, backoff_delay(&c->backoff, attempts, &c->seed), why);
 }
 
 /* Due retries of the partition; *more: some were done and the next ones may be due. */

@@ -8,6 +8,8 @@
  */
 #include "infrastructure/resilience/retry.h"
 
+#include "application/shared/backoff.h"
+
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
 #include "infrastructure/resilience/window.h"
@@ -18,34 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* ---- backoff -------------------------------------------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-int64_t retry_backoff_bound_us(int64_t base_us, int64_t cap_us, unsigned n)
-{
-    int64_t bound = base_us;
-    for (unsigned i = 1; i < n && bound < cap_us; i++)
-        bound = bound > cap_us / 2 ? cap_us : bound * 2;
-    return bound < cap_us ? bound : cap_us;
-}
-
-static int64_t draw(int64_t bound, uint64_t r)
-{
-    return bound <= 0 ? 0 : (int64_t)(r % ((uint64_t)bound + 1));
-}
-
-int64_t retry_backoff_delay_us(int64_t base_us, int64_t cap_us, unsigned n, uint64_t *seed)
-{
-    return draw(retry_backoff_bound_us(base_us, cap_us, n), splitmix64(seed));
-}
 
 /* ---- the budget ----------------------------------------------------------------------- */
 
@@ -198,7 +172,8 @@ static int64_t next_delay(struct retry *r, unsigned n)
     uint64_t state =
         atomic_fetch_add_explicit(&r->seed, 0x9E3779B97F4A7C15ull, memory_order_relaxed);
     /* splitmix64 of the state this draw owns (what splitmix64() computes after its add) */
-    return retry_backoff_delay_us(r->cfg.base_delay_us, r->cfg.max_delay_us, n, &state);
+    const struct backoff b = {r->cfg.base_delay_us, r->cfg.max_delay_us};
+    return backoff_delay(&b, (int)n, &state);
 }
 
 int retry_run(struct retry *r, enum retry_idempotence idempotence, const struct deadline *deadline,

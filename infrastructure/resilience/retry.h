@@ -23,8 +23,8 @@
  * Time comes from the clock port; waiting goes through a sleep function the caller may
  * replace (tests advance a manual clock instead of sleeping).
  * Thread safety: a retry and a budget may be shared by any number of threads.
- * The backoff function duplicates application/shared/backoff.h, written at the same time
- * for the bus consumer's retries: once both are in one tree they become one.
+ * The waits are application/shared/backoff.h's, in microseconds: the same full-jitter
+ * backoff as the bus consumer's retries.
  * Read next: infrastructure/resilience/retry.c, tests/unit/retry_test.c
  */
 #ifndef SHOP_INFRASTRUCTURE_RESILIENCE_RETRY_H
@@ -35,16 +35,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-/* ---- backoff with full jitter --------------------------------------------------------- */
-
-/* The bound of retry n's wait (n = 1, 2, ...; n < 1 counts as 1): min(cap, base × 2^(n-1)),
- * never overflowing. */
-int64_t retry_backoff_bound_us(int64_t base_us, int64_t cap_us, unsigned n);
-
-/* A wait drawn uniformly from [0, retry_backoff_bound_us(base, cap, n)]; *seed advances
- * (splitmix64), so a seed repeats its sequence exactly. */
-int64_t retry_backoff_delay_us(int64_t base_us, int64_t cap_us, unsigned n, uint64_t *seed);
 
 /* ---- the retry budget ----------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
  * code, and records how much time each attempt was given.
  * Read next: infrastructure/resilience/retry.h
  */
+#include "application/shared/backoff.h"
 #include "infrastructure/resilience/retry.h"
 
 #include "domain/shared/error.h"
@@ -160,9 +161,9 @@ Test(a_retry, waits_within_the_exponential_bounds_and_repeats_with_the_same_seed
     cr_assert_eq(nslept, 3);
     uint64_t seed = 42;
     for (unsigned n = 1; n <= 3; n++) {
-        int64_t want = retry_backoff_delay_us(100 * MS, 1 * SEC, n, &seed);
+        int64_t want = backoff_delay(&(struct backoff){100 * MS, 1 * SEC}, (int)n, &seed);
         cr_assert_eq(slept[n - 1], want, "retry %u waited %lld", n, (long long)slept[n - 1]);
-        cr_assert_leq(slept[n - 1], retry_backoff_bound_us(100 * MS, 1 * SEC, n));
+        cr_assert_leq(slept[n - 1], backoff_bound(&(struct backoff){100 * MS, 1 * SEC}, (int)n));
     }
 }
 
@@ -174,7 +175,7 @@ Test(a_retry, stops_when_the_next_wait_would_end_past_the_deadline)
     make(c);
     /* find the first draw of seed 42 for a 1 s bound, and leave less than that */
     uint64_t seed = 42;
-    int64_t first = retry_backoff_delay_us(1 * SEC, 1 * SEC, 1, &seed);
+    int64_t first = backoff_delay(&(struct backoff){1 * SEC, 1 * SEC}, 1, &seed);
     cr_assert_gt(first, 0);
     struct fake f = {5, SHOP_EUNAVAILABLE, 0, {0}, 0};
     struct deadline d = deadline_after(clock_, first);
@@ -219,54 +220,6 @@ Test(a_retry, is_refused_with_settings_out_of_range)
     c.max_delay_us = c.base_delay_us - 1;
     cr_assert_eq(retry_new(&r, &c), SHOP_EINVALID);
     cr_assert_null(r);
-}
-
-/* ---------------------------------------------------------------- backoff */
-
-TestSuite(full_jitter_backoff, .init = setup, .fini = teardown);
-
-Test(full_jitter_backoff, doubles_its_bound_up_to_the_cap_without_overflowing)
-{
-    cr_assert_eq(retry_backoff_bound_us(100, 1000, 0), 100);
-    cr_assert_eq(retry_backoff_bound_us(100, 1000, 1), 100);
-    cr_assert_eq(retry_backoff_bound_us(100, 1000, 2), 200);
-    cr_assert_eq(retry_backoff_bound_us(100, 1000, 4), 800);
-    cr_assert_eq(retry_backoff_bound_us(100, 1000, 5), 1000);
-    cr_assert_eq(retry_backoff_bound_us(100, 1000, 4000000000u), 1000);
-    cr_assert_eq(retry_backoff_bound_us(1, INT64_MAX, 200), INT64_MAX);
-}
-
-Test(full_jitter_backoff, spreads_its_waits_over_the_whole_range)
-{
-    uint64_t seed = 7;
-    int64_t lo = INT64_MAX, hi = 0;
-    int buckets[10] = {0};
-    for (int i = 0; i < 10000; i++) {
-        int64_t d = retry_backoff_delay_us(1000, 100000, 3, &seed); /* bound 4,000 */
-        cr_assert(d >= 0 && d <= 4000, "drew %lld", (long long)d);
-        lo = d < lo ? d : lo;
-        hi = d > hi ? d : hi;
-        buckets[d * 10 / 4001]++;
-    }
-    cr_assert_lt(lo, 40, "full jitter reaches down to 0");
-    cr_assert_gt(hi, 3960, "and up to the bound");
-    for (int i = 0; i < 10; i++) /* 1,000 expected in each tenth */
-        cr_assert(buckets[i] > 850 && buckets[i] < 1150, "tenth %d holds %d", i, buckets[i]);
-}
-
-Test(full_jitter_backoff, repeats_its_sequence_for_a_seed_and_differs_for_another)
-{
-    uint64_t a = 99, b = 99, c = 100;
-    int same = 1, differ = 0;
-    for (int i = 0; i < 20; i++) {
-        int64_t x = retry_backoff_delay_us(1000, 1000000, 10, &a);
-        int64_t y = retry_backoff_delay_us(1000, 1000000, 10, &b);
-        int64_t z = retry_backoff_delay_us(1000, 1000000, 10, &c);
-        same &= x == y;
-        differ += x != z;
-    }
-    cr_assert(same);
-    cr_assert_gt(differ, 15);
 }
 
 /* ---------------------------------------------------------------- budget */
