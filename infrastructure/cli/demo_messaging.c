@@ -109,10 +109,11 @@ int demo_messaging_step(const struct cli *cli, PGconn *conn, cJSON *doc)
     int64_t waited_ms = 0;
     int rc;
 
-    demo_say(cli, "7. Event-driven: Ordering keeps its own copy of Catalog's prices\n"
-                  "   Catalog writes each change and its integration event in one statement (an\n"
-                  "   outbox); its relay moves the event to the bus; Ordering's consumer updates\n"
-                  "   its replica, once, whatever is delivered twice.  Placing an order asks nobody.\n");
+    demo_say(cli,
+             "7. Event-driven: Ordering keeps its own copy of Catalog's prices\n"
+             "   Catalog writes each change and its integration event in one statement (an\n"
+             "   outbox); its relay moves the event to the bus; Ordering's consumer updates\n"
+             "   its replica, once, whatever is delivered twice.  Placing an order asks nobody.\n");
     cJSON *started = step ? cJSON_AddArrayToObject(step, "started") : NULL;
     for (int i = 0; i < SERVICE_COUNT; i++)
         if ((rc = demo_start_service(cli, &svc[i], names[i], started)) < 0)
@@ -138,14 +139,17 @@ int demo_messaging_step(const struct cli *cli, PGconn *conn, cJSON *doc)
     snprintf(price_change, sizeof price_change, "%s", demo_string(reply, "correlation_id"));
     cJSON_Delete(reply);
     reply = NULL;
-    demo_say(cli, "   -> Catalog: DEMO-LAMP now %s (correlation id %s)\n", price_after, price_change);
+    demo_say(cli, "   -> Catalog: DEMO-LAMP now %s (correlation id %s)\n", price_after,
+             price_change);
     if ((rc = wait_for_price(&svc[ORDERING], "DEMO-LAMP", price_after, &waited_ms)) < 0)
         goto done;
-    demo_say(cli, "   -> Ordering's replica had %s %lld ms later: catalog.PriceChanged went\n"
-                  "      outbox -> relay -> messaging.bus -> consumer ordering.price-list\n",
+    demo_say(cli,
+             "   -> Ordering's replica had %s %lld ms later: catalog.PriceChanged went\n"
+             "      outbox -> relay -> messaging.bus -> consumer ordering.price-list\n",
              price_after, (long long)waited_ms);
 
-    demo_say(cli, "   Catalog stops.  Ordering prices from its replica, so it still takes orders:\n");
+    demo_say(cli,
+             "   Catalog stops.  Ordering prices from its replica, so it still takes orders:\n");
     demo_stop_service(&svc[CATALOG]);
     static const char order_body[] =
         "{\"customer\":\"demo-customer\",\"lines\":[{\"sku\":\"DEMO-LAMP\",\"quantity\":2}],"
@@ -192,9 +196,10 @@ int demo_messaging_step(const struct cli *cli, PGconn *conn, cJSON *doc)
         }
         trace_dispose(&trace);
     }
-    demo_say(cli, "   Read: docs/patterns/event-driven.md, infrastructure/service/services.c,\n"
-                  "         infrastructure/messaging/relay.c, infrastructure/messaging/consumer.c,\n"
-                  "         infrastructure/ordering/price_list_subscription.c\n\n");
+    demo_say(cli,
+             "   Read: docs/patterns/event-driven.md, infrastructure/service/services.c,\n"
+             "         infrastructure/messaging/relay.c, infrastructure/messaging/consumer.c,\n"
+             "         infrastructure/ordering/price_list_subscription.c\n\n");
     rc = 0;
 done:
     cJSON_Delete(reply);

@@ -30,7 +30,8 @@ int demo_call(const struct cli *cli, cJSON **out, const struct demo_service *svc
 {
     struct http_request req = {
         .service = svc->name, .base_url = svc->url, .method = method, .path = path, .body = body};
-    demo_say(cli, "   %-4s %s%s%s%s\n", method, svc->name, path, body ? "  " : "", body ? body : "");
+    demo_say(cli, "   %-4s %s%s%s%s\n", method, svc->name, path, body ? "  " : "",
+             body ? body : "");
     return http_call(out, &req);
 }
 
@@ -100,10 +101,11 @@ int demo_services_step(const struct cli *cli, cJSON *doc)
     char path[128];
     int rc;
 
-    demo_say(cli, "6. Microservices: each context is a service with its own API and database role\n"
-                  "   Catalog, Inventory and Ordering start here, each with its own thread, loop\n"
-                  "   and connection (what `shop up --monolith` does; `shop up` gives each its own\n"
-                  "   process).  From now on they are reached over HTTP only.\n");
+    demo_say(cli,
+             "6. Microservices: each context is a service with its own API and database role\n"
+             "   Catalog, Inventory and Ordering start here, each with its own thread, loop\n"
+             "   and connection (what `shop up --monolith` does; `shop up` gives each its own\n"
+             "   process).  From now on they are reached over HTTP only.\n");
     /* This step shows the synchronous dependency: Ordering asks Catalog for each price
      * (its default, a replica fed by Catalog's events, does not need Catalog up: step 7). */
     setenv("SHOP_PRICE_LIST", "catalog-http", 1);
@@ -113,20 +115,20 @@ int demo_services_step(const struct cli *cli, cJSON *doc)
             goto done;
 
     rc = demo_call(cli, &reply, &svc[0], "POST", "/products",
-              "{\"sku\":\"DEMO-LAMP\",\"name\":\"Desk lamp\",\"price\":\"24.90 EUR\"}");
+                   "{\"sku\":\"DEMO-LAMP\",\"name\":\"Desk lamp\",\"price\":\"24.90 EUR\"}");
     if (rc == SHOP_EREFUSED) {
         demo_say(cli, "   -> already in the catalogue (an earlier demo added it)\n");
         rc = 0;
     } else if (rc == 0) {
-        demo_say(cli, "   -> added %s at %s\n", demo_string(reply, "sku"), demo_string(reply, "price"));
+        demo_say(cli, "   -> added %s at %s\n", demo_string(reply, "sku"),
+                 demo_string(reply, "price"));
     }
     cJSON_Delete(reply);
     reply = NULL;
     if (rc < 0)
         goto done;
 
-    rc = demo_call(cli, &reply, &svc[1], "POST", "/stock/DEMO-LAMP/receipts",
-              "{\"quantity\":5}");
+    rc = demo_call(cli, &reply, &svc[1], "POST", "/stock/DEMO-LAMP/receipts", "{\"quantity\":5}");
     if (rc < 0)
         goto done;
     demo_say(cli, "   -> on hand %.0f, available %.0f\n", demo_number(reply, "on_hand"),
@@ -147,7 +149,8 @@ int demo_services_step(const struct cli *cli, cJSON *doc)
     snprintf(path, sizeof path, "/orders/%s", order_id);
     if ((rc = demo_call(cli, &reply, &svc[2], "GET", path, NULL)) < 0)
         goto done;
-    demo_say(cli, "   -> %s, total %s\n", demo_string(reply, "status"), demo_string(reply, "total"));
+    demo_say(cli, "   -> %s, total %s\n", demo_string(reply, "status"),
+             demo_string(reply, "total"));
     if (step) {
         cJSON_AddStringToObject(step, "service_order_id", order_id);
         cJSON_AddStringToObject(step, "total", demo_string(reply, "total"));
@@ -155,19 +158,23 @@ int demo_services_step(const struct cli *cli, cJSON *doc)
     cJSON_Delete(reply);
     reply = NULL;
 
-    demo_say(cli, "   Catalog stops.  Ordering asks it for prices on every order, synchronously:\n");
+    demo_say(cli,
+             "   Catalog stops.  Ordering asks it for prices on every order, synchronously:\n");
     demo_stop_service(&svc[0]);
     rc = demo_call(cli, NULL, &svc[2], "POST", "/orders", order_body);
     demo_say(cli, "   -> %s: %s\n", rc == SHOP_EUNAVAILABLE ? "refused, try again later" : "?",
              rc < 0 ? shop_error_message() : "the order was taken");
     if (step)
         cJSON_AddBoolToObject(step, "ordering_needs_catalog", rc == SHOP_EUNAVAILABLE);
-    rc = rc == SHOP_EUNAVAILABLE ? 0 : shop_error_set(SHOP_EINTERNAL,
-                                                      "Ordering took an order without Catalog");
+    rc = rc == SHOP_EUNAVAILABLE
+             ? 0
+             : shop_error_set(SHOP_EINTERNAL, "Ordering took an order without Catalog");
     demo_say(cli, "   (keeping a replica of Catalog's prices, fed by its events, removes that\n"
                   "   dependency: the next step.)\n");
-    demo_say(cli, "   Read: infrastructure/service/services.c, infrastructure/catalog/catalog_api.c,\n"
-                  "         infrastructure/ordering/price_list_http.c, docs/patterns/microservices.md\n\n");
+    demo_say(
+        cli,
+        "   Read: infrastructure/service/services.c, infrastructure/catalog/catalog_api.c,\n"
+        "         infrastructure/ordering/price_list_http.c, docs/patterns/microservices.md\n\n");
 done:
     cJSON_Delete(reply);
     for (int i = DEMO_SERVICE_COUNT - 1; i >= 0; i--)
