@@ -20,6 +20,7 @@
 # "let things settle".
 set -u
 . "$top_srcdir/tests/support/tap.sh"
+. "$top_srcdir/tests/support/http.sh"
 shop=$top_builddir/shop
 use_own_database shop_event_driven_test
 base=$(api_base 5)
@@ -33,35 +34,6 @@ contexts=catalog,ordering,inventory,notifications
 
 json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# http_get URL: the body on stdout; exit 0 for a 2xx answer, 1 for another, 3 for none.
-# (HTTP/1.0 over bash's /dev/tcp: nothing to install, and quick enough to poll with.)
-http_get() {
-    bash -c '
-        rest=${1#http://} && hostport=${rest%%/*} && path=/${rest#*/}
-        exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" 2>/dev/null || exit 3
-        printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$path" "$hostport" >&3
-        IFS= read -r status <&3 || exit 3
-        while IFS= read -r line <&3 && [ "${line%$(printf "\r")}" != "" ]; do :; done
-        cat <&3
-        case $status in "HTTP/1."?" 2"*) exit 0 ;; *) exit 1 ;; esac' _ "$1" 2>/dev/null
-}
-
-# eventually SECONDS CMD...: runs CMD until it succeeds; 1 if it has not by the deadline.
-eventually() {
-    deadline=$(($(date +%s) + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [ "$(date +%s)" -ge "$deadline" ] && return 1
-        sleep 0.1
-    done
-}
-
-# replica_has SKU PRICE VERSION: Ordering's GET /prices/SKU shows that price and version.
-replica_has() {
-    http_get "$ordering_url/prices/$1" |
-        grep -q "\"price\":\"$2\",\"catalog_version\":$3[,}]"
-}
 
 # catalog_requests: the requests Catalog has answered, but for /health and /metrics.
 catalog_requests() {
@@ -119,9 +91,9 @@ scenario() { # LAYOUT SKU CUSTOMER [shop up options]
     expect_exit 0 "$layout: shop catalog add $sku at 24.90" \
         "$shop" catalog add "$sku" --name "Desk lamp" --price 24.90
     check "$layout: it names the change's correlation id" contains "$out" "trace: shop trace "
-    eventually 10 replica_has "$sku" "24.90 EUR" 1
+    eventually 10 replica_has "$ordering_url" "$sku" "24.90 EUR" 1
     check "$layout: Ordering's GET /prices/$sku shows 24.90 EUR, catalog_version 1" \
-        replica_has "$sku" "24.90 EUR" 1
+        replica_has "$ordering_url" "$sku" "24.90 EUR" 1
     expect_exit 0 "$layout: shop stock receive $sku 5" "$shop" stock receive "$sku" 5
 
     # ---- a price change reaches it too
@@ -129,9 +101,9 @@ scenario() { # LAYOUT SKU CUSTOMER [shop up options]
     expect_exit 0 "$layout: shop catalog price $sku 19.90" "$shop" catalog price "$sku" 19.90
     change=$(printf '%s\n' "$out" | sed -n 's/^trace: shop trace //p')
     check "$layout: the price change names its correlation id" [ -n "$change" ]
-    eventually 10 replica_has "$sku" "19.90 EUR" 2
+    eventually 10 replica_has "$ordering_url" "$sku" "19.90 EUR" 2
     check "$layout: Ordering's replica shows 19.90 EUR, catalog_version 2" \
-        replica_has "$sku" "19.90 EUR" 2
+        replica_has "$ordering_url" "$sku" "19.90 EUR" 2
     echo "# $layout: the new price was in Ordering's replica $(($(now_ms) - started)) ms after shop catalog price"
 
     expect_exit 0 "$layout: shop trace of the price change" "$shop" trace "$change"
