@@ -12,6 +12,10 @@
  *     shop catalog add ABC-1 --name "Mug" --price 12.50           {"price": "12.50 EUR"}
  *     shop catalog price ABC-1 13.00 --currency usd               {"price": "13.00 USD"}
  *     shop catalog list --json
+ * A change also names the correlation id the service gave it (the body's
+ * "correlation_id"), so the reader can follow the change with `shop trace`:
+ *     ABC-1 "Mug" now costs 13.00 USD
+ *     trace: shop trace 0190a1b2-...
  * Read next: infrastructure/cli/cli_http.c, infrastructure/catalog/catalog_api.c
  */
 #include "domain/shared/error.h"
@@ -61,6 +65,15 @@ static const char *member(const cJSON *product, const char *name)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* The second line of a change's human output: how to follow it (nothing if the service
+ * sent no correlation id). */
+static void print_trace_hint(const cJSON *product)
+{
+    const char *correlation = member(product, "correlation_id");
+    if (*correlation)
+        printf("trace: shop trace %s\n", correlation);
+}
+
 /* "/products/ABC-1/price": the SKU escaped as a path segment, as typed (allocated). */
 static char *product_path(const char *sku, const char *suffix)
 {
@@ -107,6 +120,7 @@ int cmd_catalog_add(struct cli *cli, int argc, char **argv)
     }
     printf("Added %s \"%s\" at %s\n", member(product, "sku"), member(product, "name"),
            member(product, "price"));
+    print_trace_hint(product);
     cJSON_Delete(product);
     return CLI_EXIT_OK;
 }
@@ -141,6 +155,7 @@ int cmd_catalog_price(struct cli *cli, int argc, char **argv)
     }
     printf("%s \"%s\" now costs %s\n", member(product, "sku"), member(product, "name"),
            member(product, "price"));
+    print_trace_hint(product);
     cJSON_Delete(product);
     return CLI_EXIT_OK;
 }

@@ -122,7 +122,8 @@ const struct cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 added; 1 the SKU exists already; 2 a missing argument or a value that\n"
      "breaks a rule (the message names it); 3 the Catalog service is not reachable.\n"
-     "With --json: the product, {sku, name, price}.\n",
+     "Prints the product and, on a second line, the correlation id of the change to\n"
+     "follow with 'shop trace'.  With --json: {sku, name, price, correlation_id}.\n",
      cmd_catalog_add},
     {"catalog price", "SKU AMOUNT [--currency CUR]", "change a price",
      "Changes a product's unit price through the Catalog service\n"
@@ -135,7 +136,9 @@ const struct cli_command cli_commands[] = {
      "\n"
      "Exit status: 0 changed; 1 unknown SKU; 2 a missing argument or a price that breaks\n"
      "a rule; 3 the Catalog service is not reachable.\n"
-     "With --json: the product afterwards, {sku, name, price}.\n",
+     "Prints the new price and, on a second line, the correlation id of the change to\n"
+     "follow with 'shop trace'.  With --json: the product afterwards,\n"
+     "{sku, name, price, correlation_id}.\n",
      cmd_catalog_price},
     {"catalog list", "", "the products and their prices",
      "Lists every product, sorted by SKU, from the Catalog service (GET /products).\n"

@@ -37,14 +37,26 @@ check "it says there are no products yet" contains "$out" "No products yet"
 expect_exit 0 "an empty catalogue lists as JSON" "$shop" --json catalog list
 check "as an empty array" [ "$(printf '%s' "$out" | tr -d ' \n\t')" = "[]" ]
 
+uuid_re='[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}'
+json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
+# trace_line OUTPUT: the change's second line, "trace: shop trace <correlation id>".
+trace_line() { [ "$(printf '%s\n' "$1" | sed -n 2p | grep -c "^trace: shop trace $uuid_re\$")" = 1 ]; }
+trace_id() { printf '%s\n' "$1" | sed -n 's/^trace: shop trace //p'; }
+
 expect_exit 0 "catalog add" "$shop" catalog add abc-1 --name "Mug" --price 12.50
 check "it says what was added, upper-cased, in EUR" contains "$out" 'Added ABC-1 "Mug" at 12.50 EUR'
+check "its second line names the change's correlation id to trace" trace_line "$out"
+check "and there are just the two lines" [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ]
+add_id=$(trace_id "$out")
 expect_exit 0 "catalog add --currency" "$shop" catalog add B-2 --name "Plate" --price 1200 --currency jpy
 check "the price is in yen" contains "$out" "at 1200 JPY"
 expect_exit 0 "catalog add --json" "$shop" --json catalog add A-3 --name "Café cup" --price 3
 check "--json prints the product's sku" contains "$out" '"sku":	"A-3"'
 check "--json prints the product's name" contains "$out" '"name":	"Café cup"'
 check "--json prints the price as a string" contains "$out" '"price":	"3.00 EUR"'
+check "--json prints the correlation id" \
+    sh -c 'printf "%s" "$1" | grep -q "\"correlation_id\":	\"$2\""' _ "$out" "$uuid_re"
+check "--json prints no trace line" [ "$(printf '%s' "$out" | grep -c 'trace:')" -eq 0 ]
 
 expect_exit 0 "catalog list" "$shop" catalog list
 check "the list has a header" contains "$out" "SKU"
@@ -60,8 +72,15 @@ check "--json products have sku, name and price" \
 
 expect_exit 0 "catalog price" "$shop" catalog price ABC-1 13.00
 check "it says the new price" contains "$out" 'ABC-1 "Mug" now costs 13.00 EUR'
+check "its second line names the change's correlation id to trace" trace_line "$out"
+price_id=$(trace_id "$out")
+check "each change has a correlation id of its own" \
+    sh -c '[ -n "$1" ] && [ -n "$2" ] && [ "$1" != "$2" ]' _ "$add_id" "$price_id"
+expect_exit 0 "shop trace follows the id it printed" "$shop" trace "$price_id"
+check "the trace is the price change" contains "$out" "PriceChanged"
 expect_exit 0 "catalog price --json" "$shop" --json catalog price abc-1 13.5
 check "--json prints the product with its new price" contains "$out" '"price":	"13.50 EUR"'
+check "--json prints the change's correlation id" [ -n "$(json_string "$out" correlation_id)" ]
 expect_exit 0 "the list shows the new price" "$shop" catalog list
 check "13.50 EUR" contains "$out" "13.50 EUR"
 

@@ -5,9 +5,12 @@
 #   0 done, 1 refused or not found, 2 an argument is wrong (named), 3 a dependency is down.
 # Catalog down is the case that matters most: placing exits 3, cleanly, and records nothing.
 # Catalog is started only after that, for the part that needs prices.  Ordering here asks
-# Catalog for each price (SHOP_PRICE_LIST=catalog-http), the synchronous dependency this
-# test is about; its default, a replica fed by Catalog's events, is tested in
-# order_api_test.c and price_list_subscription_test.c.
+# Catalog for each price (SHOP_PRICE_LIST=catalog-http) on purpose: this test is about the
+# command line meeting a service whose dependency is down (exit 3, one line, nothing
+# recorded), and the HTTP price list is the configuration in which placing an order has
+# one.  Its default, a replica fed by Catalog's events, is tested in order_api_test.c and
+# price_list_subscription_test.c, and end to end in tests/system/event_driven_test.sh and
+# walkthrough_test.sh.
 set -u
 . "$top_srcdir/tests/support/tap.sh"
 shop=$top_builddir/shop

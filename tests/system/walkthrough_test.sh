@@ -4,16 +4,19 @@
 # products, receive stock, place an order and see it with `shop order show` and
 # `shop order list`; bad input at the command line refused with the exit status of
 # docs/cli.md and nothing recorded; then an orderly stop.  Real processes, real ports,
-# a real PostgreSQL database of its own.  Ordering asks Catalog for the prices here
-# (SHOP_PRICE_LIST=catalog-http): a price added a moment ago is then known at once.  With
-# the default, Ordering's replica fed by Catalog's events, a script waits until
-# `GET /prices/SKU` on Ordering shows the price (docs/api/ordering.md).
+# a real PostgreSQL database of its own.  Ordering prices orders from its own replica of
+# Catalog's prices (the default), fed by Catalog's events: after adding a product the
+# user waits, with a deadline, until `GET /prices/SKU` on Ordering shows the price
+# (docs/api/ordering.md) before placing an order.
 set -u
 . "$top_srcdir/tests/support/tap.sh"
+. "$top_srcdir/tests/support/http.sh"
 shop=$top_builddir/shop
 use_own_database shop_walkthrough_test
-export SHOP_API_URL="http://127.0.0.1:$(api_base 3)"
-export SHOP_PRICE_LIST=catalog-http
+base=$(api_base 3)
+export SHOP_API_URL="http://127.0.0.1:$base"
+unset SHOP_PRICE_LIST SHOP_ORDERING_URL
+ordering_url="http://127.0.0.1:$((base + 2))"
 
 json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
 events() { psql -d "$db" -qAtc "SELECT count(*) FROM ordering.events"; }
@@ -49,6 +52,9 @@ walk() { # LAYOUT-NAME SKU [shop up options]
     check "$layout: the refusal is one line naming the product" one_line "$err"
     expect_exit 2 "$layout: a price with three decimals is invalid input" \
         "$shop" catalog add "${sku}X" --name "Lamp" --price 24.905
+    eventually 10 replica_has "$ordering_url" "$sku" "24.90 EUR"
+    check "$layout: the price reaches Ordering (GET /prices/$sku shows 24.90 EUR)" \
+        replica_has "$ordering_url" "$sku" "24.90 EUR"
     expect_exit 0 "$layout: receive stock" "$shop" stock receive "$sku" 5
     expect_exit 0 "$layout: show the stock" "$shop" --json stock show "$sku"
     check "$layout: 5 on hand, 5 available" \
