@@ -170,7 +170,7 @@ int demo_messaging_step(const struct cli *cli, PGconn *conn, cJSON *doc)
         cJSON_AddStringToObject(step, "price_after", price_after);
         cJSON_AddNumberToObject(step, "replica_caught_up_ms", (double)waited_ms);
         cJSON_AddStringToObject(step, "price_change_correlation_id", price_change);
-        cJSON_AddStringToObject(step, "order_id", order_id);
+        cJSON_AddStringToObject(step, "replica_order_id", order_id);
         cJSON_AddStringToObject(step, "total", demo_string(reply, "total"));
         cJSON_AddBoolToObject(step, "catalog_running", false);
     }

@@ -16,9 +16,11 @@ expect_exit 0 "the demo runs on a new database" "$shop" demo --json
 order=$(json_string "$out" order_id)
 cancelled=$(json_string "$out" cancelled_order_id)
 served=$(json_string "$out" service_order_id)
+replica_order=$(json_string "$out" replica_order_id)
 check "the demo reports the order it placed" [ -n "$order" ]
 check "the demo reports the order it cancelled" [ -n "$cancelled" ]
 check "the demo reports the order it placed through the Ordering service" [ -n "$served" ]
+check "the demo reports the order it placed with Catalog stopped" [ -n "$replica_order" ]
 check "the demo's stale append was refused as a conflict" contains "$out" '"stale_append":'
 check "the demo's confirmed order could not be cancelled" \
     contains "$out" "is confirmed and cannot be cancelled"
@@ -63,18 +65,18 @@ expect_exit 0 "events tail" "$shop" events tail
 check "tail shows the demo's events" contains "$out" "order-$order v2  OrderConfirmed"
 check "tail shows the last 10 at most" sh -c '[ "$(printf "%s\n" "$1" | wc -l)" -le 10 ]' _ "$out"
 expect_exit 0 "events tail --from 1 --json" "$shop" --json events tail --from 1
-check "every event of the demo is in the log (2 + 2 + 1)" \
-    sh -c '[ "$(printf "%s" "$1" | grep -c "\"global_position\":")" -eq 5 ]' _ "$out"
+check "every event of the demo is in the log (2 + 2 + 1 + 1)" \
+    sh -c '[ "$(printf "%s" "$1" | grep -c "\"global_position\":")" -eq 6 ]' _ "$out"
 expect_exit 0 "events tail --lines 1" "$shop" events tail --lines 1
 check "--lines 1 shows one event" sh -c '[ "$(printf "%s\n" "$1" | wc -l)" -eq 1 ]' _ "$out"
-check "--lines 1 shows the newest event: the order placed through the service" \
-    contains "$out" "order-$served v1  OrderPlaced"
+check "--lines 1 shows the newest event: the order placed with Catalog stopped" \
+    contains "$out" "order-$replica_order v1  OrderPlaced"
 expect_exit 0 "events tail --from 3" "$shop" events tail --from 3
 # (positions come from a sequence: a refused append may leave a gap, never a reordering)
-check "--from 3 shows the third to fifth events, from position 3 on" \
-    sh -c '[ "$(printf "%s\n" "$1" | awk "\$1 >= 3 && \$1 > last { n++; last = \$1 } END { print n }")" = 3 ] &&
+check "--from 3 shows the third to sixth events, from position 3 on" \
+    sh -c '[ "$(printf "%s\n" "$1" | awk "\$1 >= 3 && \$1 > last { n++; last = \$1 } END { print n }")" = 4 ] &&
            [ "$(printf "%s\n" "$1" | head -1 | awk "{print \$1}")" = 3 ] &&
-           [ "$(printf "%s\n" "$1" | wc -l)" = 3 ]' _ "$out"
+           [ "$(printf "%s\n" "$1" | wc -l)" = 4 ]' _ "$out"
 expect_exit 0 "events tail --from a position after the end" "$shop" events tail --from 1000000
 check "it prints no events" [ -z "$out" ]
 expect_exit 2 "events tail --from abc is exit 2" "$shop" events tail --from abc
