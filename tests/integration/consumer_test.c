@@ -242,6 +242,35 @@ Test(a_message, of_a_type_not_subscribed_to_is_passed_over)
     consumer_close(c);
 }
 
+/* A consumer holds a stream name in MESSAGE_STREAM_MAX (100) bytes and parks, and waits
+ * behind, by that name: the bus must not take a longer one (100 characters of '€' are
+ * 300 bytes), or the name would be cut, inside a character even, and the message could
+ * neither be parked nor be waited behind. */
+Test(a_message, whose_stream_is_longer_than_a_consumer_holds_is_refused_by_the_bus)
+{
+    char stream[34 * 3 + 1] = "";
+    for (int i = 0; i < 34; i++)
+        strcat(stream, "\xe2\x82\xac"); /* €: 34 characters, 102 bytes */
+    const char *params[] = {stream};
+    PGresult *res = PQexecParams(db,
+                                 "INSERT INTO messaging.bus (message_id, type, schema_version,"
+                                 " source, stream, payload) VALUES (gen_random_uuid(),"
+                                 " 'catalog.PriceChanged', 1, 'catalog', $1, '{\"seq\": 1}')",
+                                 1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "the bus took a %zu-byte stream",
+                 strlen(stream));
+    cr_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23514", "a CHECK refuses it");
+    PQclear(res);
+    stream[99] = '\0'; /* 33 characters, 99 bytes: taken */
+    res = PQexecParams(db,
+                       "INSERT INTO messaging.bus (message_id, type, schema_version,"
+                       " source, stream, payload) VALUES (gen_random_uuid(),"
+                       " 'catalog.PriceChanged', 1, 'catalog', $1, '{\"seq\": 1}')",
+                       1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
+    PQclear(res);
+}
+
 TestSuite(a_failing_message, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(a_failing_message, that_can_never_be_handled_is_dead_lettered_at_once)
