@@ -36,6 +36,7 @@
 #include "application/shared/backoff.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
+#include "domain/shared/text.h"
 #include "infrastructure/messaging/bus_pg.h"
 #include "infrastructure/messaging/crash_point.h"
 #include "infrastructure/messaging/worker.h"
@@ -385,6 +386,22 @@ static int unpark(struct consumer *c, const struct message *m)
     return run_command(c, ST_DONE, params, "removing a handled message from the retries");
 }
 
+/* A handler's error as text the database takes: an error message is cut to a length in
+ * bytes, which may fall inside a character, and a handler may say anything; each byte
+ * that is not part of valid UTF-8 becomes '?'.  Otherwise parking or dead-lettering the
+ * message would fail, and with it the partition's transaction, at every pass. */
+static void make_utf8(char *text)
+{
+    for (char *p = text; *p;) {
+        uint32_t cp;
+        size_t len = text_utf8_decode(&cp, p);
+        if (len == 0)
+            *p++ = '?';
+        else
+            p += len;
+    }
+}
+
 /*
  * One message, in the partition's open transaction.  attempts: its failures so far
  * (0 for a new one); parked_row: it has a row in messaging.retries.  A failure of the
@@ -426,6 +443,7 @@ static int handle_one(struct consumer *c, int partition, const struct message *m
     char why[SHOP_ERROR_MESSAGE_MAX];
     snprintf(why, sizeof why, "%s: %s", shop_error_name(handled),
              shop_error_message()[0] ? shop_error_message() : "the handler failed");
+    make_utf8(why);
     if ((rc = bus_pg__command(c->conn, "ROLLBACK TO SAVEPOINT message",
                               "undoing a failed message")) < 0 ||
         (rc = bus_pg__command(c->conn, "RELEASE SAVEPOINT message", "ending a message")) < 0)

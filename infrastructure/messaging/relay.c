@@ -50,6 +50,9 @@ struct relay {
 static const char sql_create[] =
     "INSERT INTO messaging.relays (context) VALUES ($1) ON CONFLICT (context) DO NOTHING";
 
+/* The row as this role sees it: row-level security hides another role's row. */
+static const char sql_visible[] = "SELECT 1 FROM messaging.relays WHERE context = $1";
+
 static const char sql_lock[] = "SELECT transaction_id::text, position FROM messaging.relays"
                                " WHERE context = $1 FOR UPDATE SKIP LOCKED";
 
@@ -108,8 +111,10 @@ int relay_open(struct relay **out, PGconn *conn, const struct relay_source *src)
     r->src = src;
     bus_pg__prefix(r->prefix, "relay");
     int rc;
-    if ((rc = bus_pg__prepare(conn, r->prefix, "lock", sql_lock, 1, "preparing the relay")) < 0 ||
-        (rc = bus_pg__prepare(conn, r->prefix, "create", sql_create, 1, "preparing the relay")) < 0)
+    const char *preparing = "preparing the relay";
+    if ((rc = bus_pg__prepare(conn, r->prefix, "lock", sql_lock, 1, preparing)) < 0 ||
+        (rc = bus_pg__prepare(conn, r->prefix, "create", sql_create, 1, preparing)) < 0 ||
+        (rc = bus_pg__prepare(conn, r->prefix, "visible", sql_visible, 1, preparing)) < 0)
         goto fail;
     if (src->kind == RELAY_OUTBOX_TABLE) {
         if ((rc = prepare_outbox_statement(r)) < 0)
@@ -128,6 +133,19 @@ int relay_open(struct relay **out, PGconn *conn, const struct relay_source *src)
     if (!res)
         goto fail;
     PQclear(res);
+    /* Made by another role (the row's owner), the row is invisible to this one: its lock
+     * could never be taken, and every step would look like "another relay is at work". */
+    if (!(res = bus_pg__run(&rc, conn, r->prefix, "visible", 1, params, "reading the relay's row")))
+        goto fail;
+    bool visible = PQntuples(res) == 1;
+    PQclear(res);
+    if (!visible) {
+        rc = shop_error_set(SHOP_EREFUSED,
+                            "relay %s: its row in messaging.relays is not this role's (made by "
+                            "another role?); it could never take the relay's lock",
+                            src->context);
+        goto fail;
+    }
     *out = r;
     return 0;
 fail:

@@ -55,7 +55,8 @@ struct relay_source {
 struct relay;
 
 /* A relay of src on conn (borrowed; the context's role).  Creates its messaging.relays
- * row if there is none. */
+ * row if there is none; SHOP_EREFUSED if the row is another role's (this role could
+ * never take its lock). */
 int relay_open(struct relay **out, PGconn *conn, const struct relay_source *src);
 
 /*

@@ -14,7 +14,8 @@
  * transaction, as a real handler does (Ordering's price list, Notifications).  What it
  * does with a message is written in the message: {"seq": 3, "poison": true} is refused
  * (SHOP_EINVALID), {"fails": 2} fails its first two attempts, {"die": true} kills its
- * own database connection (a crash in the middle of a batch).
+ * own database connection (a crash in the middle of a batch), {"babble": true} fails
+ * with an error message longer than an error message may be, in a language not English.
  * Read next: infrastructure/messaging/consumer.c, tests/integration/messaging_process_test.sh
  */
 #include "domain/shared/error.h"
@@ -70,11 +71,20 @@ static int sink_handle(void *ctx, const struct message *m)
     int fails = cJSON_IsNumber(fails_item) ? fails_item->valueint : 0;
     bool poison = cJSON_IsTrue(cJSON_GetObjectItem(doc, "poison"));
     bool die = cJSON_IsTrue(cJSON_GetObjectItem(doc, "die"));
+    bool babble = cJSON_IsTrue(cJSON_GetObjectItem(doc, "babble"));
     int attempt = ++s->attempts[seq];
     cJSON_Delete(doc);
     if (die && s->may_die) {
         PQclear(PQexec(s->conn, "SELECT pg_terminate_backend(pg_backend_pid())"));
         return shop_error_set(SHOP_EUNAVAILABLE, "the connection died");
+    }
+    if (babble) {
+        /* "x" then 300 two-byte characters: cut to an error message's length, the cut
+         * falls inside a character. */
+        char text[1 + 300 * 2 + 1] = "x";
+        for (int i = 0; i < 300; i++)
+            strcat(text, "\xc3\xa9"); /* é */
+        return shop_error_set(SHOP_EUNAVAILABLE, "%s", text);
     }
     if (poison || s->refuse_all)
         return shop_error_set(SHOP_EINVALID, "message %d breaks its schema", seq);
@@ -232,6 +242,35 @@ Test(a_message, of_a_type_not_subscribed_to_is_passed_over)
     consumer_close(c);
 }
 
+/* A consumer holds a stream name in MESSAGE_STREAM_MAX (100) bytes and parks, and waits
+ * behind, by that name: the bus must not take a longer one (100 characters of '€' are
+ * 300 bytes), or the name would be cut, inside a character even, and the message could
+ * neither be parked nor be waited behind. */
+Test(a_message, whose_stream_is_longer_than_a_consumer_holds_is_refused_by_the_bus)
+{
+    char stream[34 * 3 + 1] = "";
+    for (int i = 0; i < 34; i++)
+        strcat(stream, "\xe2\x82\xac"); /* €: 34 characters, 102 bytes */
+    const char *params[] = {stream};
+    PGresult *res = PQexecParams(db,
+                                 "INSERT INTO messaging.bus (message_id, type, schema_version,"
+                                 " source, stream, payload) VALUES (gen_random_uuid(),"
+                                 " 'catalog.PriceChanged', 1, 'catalog', $1, '{\"seq\": 1}')",
+                                 1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "the bus took a %zu-byte stream",
+                 strlen(stream));
+    cr_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23514", "a CHECK refuses it");
+    PQclear(res);
+    stream[99] = '\0'; /* 33 characters, 99 bytes: taken */
+    res = PQexecParams(db,
+                       "INSERT INTO messaging.bus (message_id, type, schema_version,"
+                       " source, stream, payload) VALUES (gen_random_uuid(),"
+                       " 'catalog.PriceChanged', 1, 'catalog', $1, '{\"seq\": 1}')",
+                       1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
+    PQclear(res);
+}
+
 TestSuite(a_failing_message, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(a_failing_message, that_can_never_be_handled_is_dead_lettered_at_once)
@@ -281,6 +320,27 @@ Test(a_failing_message, is_retried_with_backoff_then_dead_lettered_while_other_s
     char error[256];
     query_text(db, "SELECT last_error FROM messaging.dead_letters", error, sizeof error);
     cr_assert_str_eq(error, "SHOP_EUNAVAILABLE: attempt 3 of message 1 failed");
+    consumer_close(c);
+}
+
+/* A handler's error message is kept as last_error, whatever it says: cut to length, it
+ * must still be text the database takes, or the message could be neither retried nor
+ * dead-lettered and its partition would stop at it. */
+Test(a_failing_message, with_a_long_error_in_any_language_is_parked_and_the_rest_goes_on)
+{
+    struct sink sink = {.conn = db, .who = "one"};
+    struct consumer_options opt = {.partitions = 1, .max_attempts = 2, .backoff_base_ms = 20};
+    struct consumer *c = open_consumer(db, &sink, &opt);
+    struct consumer_stats st = {0};
+    publish("product-A", 1, "\"babble\": true");
+    publish("product-B", 2, NULL);
+    poll_until(c, &st, count_handled, 1);
+    cr_assert_eq(sink.attempts[2], 1, "the other stream went on");
+    poll_until(c, &st, "SELECT count(*) FROM messaging.dead_letters WHERE attempts = 2", 1);
+    cr_assert_eq(sink.attempts[1], 2);
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM messaging.dead_letters"
+                                " WHERE last_error LIKE 'SHOP_EUNAVAILABLE: x\xc3\xa9\xc3\xa9%'"),
+                 1, "the error is kept, as much of it as fits");
     consumer_close(c);
 }
 

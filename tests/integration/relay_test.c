@@ -163,6 +163,23 @@ Test(a_catalog_change, is_relayed_by_the_catalog_role_under_its_own_grants)
                  1);
 }
 
+/* The relay's row was made by another role (a relay once run as the owner, or with a
+ * login of its own): the catalog role cannot see it, so it could never take the lock.
+ * Opening says so, rather than stepping forever as if another relay were at work. */
+Test(a_catalog_change, is_refused_to_a_role_that_cannot_see_the_relays_row)
+{
+    record_in_outbox(db, "product-LAMP-1", 1);
+    relay_close(open_relay(db, &catalog_outbox)); /* the row, owned by the test's user */
+    test_db_exec(db, "SET ROLE shop_catalog");
+    struct relay *r = NULL;
+    int rc = relay_open(&r, db, &catalog_outbox);
+    test_db_exec(db, "RESET ROLE");
+    cr_assert_eq(rc, SHOP_EREFUSED, "got %d: %s", rc, shop_error_message());
+    cr_assert_null(r);
+    cr_assert(strstr(shop_error_message(), "not this role's"), "%s", shop_error_message());
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM catalog.outbox"), 1, "nothing was moved");
+}
+
 Test(a_catalog_change, waits_while_another_relay_of_the_context_holds_the_lock)
 {
     struct relay *r = open_relay(db, &catalog_outbox);

@@ -53,7 +53,7 @@ CREATE TABLE messaging.bus (
     type           text        NOT NULL CHECK (type ~ '^[a-z]+\.[A-Za-z]{1,64}$'),
     schema_version int         NOT NULL CHECK (schema_version >= 1),
     source         text        NOT NULL CHECK (source ~ '^[a-z]{1,32}$'),
-    stream         text        NOT NULL CHECK (char_length(stream) BETWEEN 1 AND 100),
+    stream         text        NOT NULL CHECK (octet_length(stream) BETWEEN 1 AND 100),
     stream_hash    int         NOT NULL GENERATED ALWAYS AS (hashtext(stream)) STORED,
     payload        jsonb       NOT NULL CHECK (jsonb_typeof(payload) = 'object'),
     correlation_id uuid,
