@@ -426,6 +426,12 @@ static int handle_one(struct consumer *c, int partition, const struct message *m
     if (PQstatus(c->conn) != CONNECTION_OK)
         return shop_error_set(SHOP_EUNAVAILABLE, "consumer %s: lost the database connection",
                               c->sub->name);
+    /* A handler that says "done" over a statement that failed would leave the
+     * transaction aborted and the partition stuck at this message on every pass: its
+     * word is not taken, the message counts as failed. */
+    if (handled == 0 && PQtransactionStatus(c->conn) == PQTRANS_INERROR)
+        handled = shop_error_set(SHOP_EINTERNAL,
+                                 "the handler reported success after a failed statement");
     if (handled == 0) {
         if ((rc = bus_pg__command(c->conn, "RELEASE SAVEPOINT message", "ending a message")) < 0)
             return rc;

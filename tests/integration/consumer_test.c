@@ -72,6 +72,7 @@ static int sink_handle(void *ctx, const struct message *m)
     bool poison = cJSON_IsTrue(cJSON_GetObjectItem(doc, "poison"));
     bool die = cJSON_IsTrue(cJSON_GetObjectItem(doc, "die"));
     bool babble = cJSON_IsTrue(cJSON_GetObjectItem(doc, "babble"));
+    bool swallow = cJSON_IsTrue(cJSON_GetObjectItem(doc, "swallow"));
     int attempt = ++s->attempts[seq];
     cJSON_Delete(doc);
     if (die && s->may_die) {
@@ -88,6 +89,10 @@ static int sink_handle(void *ctx, const struct message *m)
     }
     if (poison || s->refuse_all)
         return shop_error_set(SHOP_EINVALID, "message %d breaks its schema", seq);
+    if (swallow) { /* a statement fails, and the handler says all is well */
+        PQclear(PQexec(s->conn, "SELECT 1 / 0"));
+        return 0;
+    }
     if (attempt <= fails)
         return shop_error_set(SHOP_EUNAVAILABLE, "attempt %d of message %d failed", attempt, seq);
     char id[UUID_STRING_SIZE], seq_text[16];
@@ -341,6 +346,26 @@ Test(a_failing_message, with_a_long_error_in_any_language_is_parked_and_the_rest
     cr_assert_eq(query_long(db, "SELECT count(*) FROM messaging.dead_letters"
                                 " WHERE last_error LIKE 'SHOP_EUNAVAILABLE: x\xc3\xa9\xc3\xa9%'"),
                  1, "the error is kept, as much of it as fits");
+    consumer_close(c);
+}
+
+Test(a_failing_message, whose_handler_hides_a_failed_statement_is_parked_and_the_rest_goes_on)
+{
+    struct sink sink = {.conn = db, .who = "one"};
+    struct consumer *c = open_consumer(db, &sink, &(struct consumer_options){.partitions = 1});
+    struct consumer_stats st = {0};
+    publish("product-A", 1, "\"swallow\": true");
+    publish("product-B", 2, NULL);
+    poll_until(c, &st, count_handled, 1);
+    cr_assert_eq(query_long(db, "SELECT seq FROM ordering.test_handled"), 2,
+                 "the next message is handled: the partition is not stuck");
+    char error[256];
+    query_text(db, "SELECT last_error FROM messaging.retries WHERE stream = 'product-A'", error,
+               sizeof error);
+    cr_assert_str_eq(error,
+                     "SHOP_EINTERNAL: the handler reported success after a failed statement");
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM ordering.inbox"), 1,
+                 "the message whose handler failed is not in the inbox");
     consumer_close(c);
 }
 
