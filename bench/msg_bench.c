@@ -265,8 +265,7 @@ static const struct subscription subscription = {
     .handle = bench_handle,
 };
 
-static struct relay_source catalog_relay = {.context = "catalog",
-                                                  .kind = RELAY_OUTBOX_TABLE};
+static struct relay_source catalog_relay = {.context = "catalog", .kind = RELAY_OUTBOX_TABLE};
 
 /* ------------------------------------------------------------------ the workers */
 
@@ -277,15 +276,15 @@ struct workers {
     struct consumer_worker_arg consumer_arg;
 };
 
-static void workers_start(struct workers *ws, PGconn *ctl, struct run *r, int consumers,
-                          int listen, int poll_ms)
+static void workers_start(struct workers *ws, PGconn *ctl, struct run *r, int consumers, int listen,
+                          int poll_ms)
 {
     memset(ws, 0, sizeof *ws);
     struct worker_options opt = {.poll_ms = poll_ms, .listen = listen};
     relay_worker_def(&ws->relay_def, &catalog_relay);
     ws->consumer_arg = (struct consumer_worker_arg){.sub = &subscription, .handler_arg = r};
-    if (worker_start(&ws->w[ws->n++], &ws->relay_def, &catalog_relay, connect_as,
-                     role_catalog, &opt) < 0)
+    if (worker_start(&ws->w[ws->n++], &ws->relay_def, &catalog_relay, connect_as, role_catalog,
+                     &opt) < 0)
         die_shop("starting the relay's worker");
     for (int i = 0; i < consumers; i++)
         if (worker_start(&ws->w[ws->n++], &consumer_worker, &ws->consumer_arg, connect_as,
@@ -296,7 +295,8 @@ static void workers_start(struct workers *ws, PGconn *ctl, struct run *r, int co
     while (query_long(ctl, "SELECT (SELECT count(*) FROM messaging.relays"
                            "         WHERE context = 'catalog')"
                            "     * (SELECT count(*) FROM messaging.subscriptions"
-                           "         WHERE subscriber = '" SUBSCRIBER "')") < CONSUMER_DEFAULT_PARTITIONS) {
+                           "         WHERE subscriber = '" SUBSCRIBER
+                           "')") < CONSUMER_DEFAULT_PARTITIONS) {
         if (now_s() > deadline)
             die("the workers did not start within 30 s");
         sleep_s(0.005);
@@ -418,8 +418,7 @@ static void mode_latency(const struct options *o, PGconn *ctl)
     FILE *f = samples_open(o);
     for (long i = 0; i < published; i++)
         fprintf(f, "latency.%s %.3f\ncommit.%s %.3f\n", o->tag,
-                (r.slots[i].handled_at - r.slots[i].commit_at) * 1e3, o->tag,
-                r.slots[i].commit_ms);
+                (r.slots[i].handled_at - r.slots[i].commit_at) * 1e3, o->tag, r.slots[i].commit_ms);
     fclose(f);
     char name[96];
     snprintf(name, sizeof name, "latency.%s.messages", o->tag);
@@ -534,8 +533,7 @@ static void mode_bulk(const struct options *o, PGconn *ctl)
     struct run r;
     run_init(&r, 1000000);
     publish(&r, "bench.raw_outbox", 1e9, o->seconds); /* back to back */
-    print_result("bulk.one_row_commits", (double)atomic_load(&r.published) / o->seconds,
-                 "rows/s");
+    print_result("bulk.one_row_commits", (double)atomic_load(&r.published) / o->seconds, "rows/s");
     run_dispose(&r);
 }
 
@@ -553,14 +551,23 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         usage();
-    struct options o = {.mode = argv[1], .tag = "run", .listen = 1, .poll_ms = 1000,
-                        .consumers = 1, .rate = 20, .seconds = 5, .messages = 20000};
-    static const struct option longs[] = {
-        {"tag", required_argument, NULL, 't'},      {"listen", required_argument, NULL, 'l'},
-        {"poll-ms", required_argument, NULL, 'p'},  {"rate", required_argument, NULL, 'r'},
-        {"seconds", required_argument, NULL, 's'},  {"messages", required_argument, NULL, 'n'},
-        {"consumers", required_argument, NULL, 'c'}, {"samples", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0}};
+    struct options o = {.mode = argv[1],
+                        .tag = "run",
+                        .listen = 1,
+                        .poll_ms = 1000,
+                        .consumers = 1,
+                        .rate = 20,
+                        .seconds = 5,
+                        .messages = 20000};
+    static const struct option longs[] = {{"tag", required_argument, NULL, 't'},
+                                          {"listen", required_argument, NULL, 'l'},
+                                          {"poll-ms", required_argument, NULL, 'p'},
+                                          {"rate", required_argument, NULL, 'r'},
+                                          {"seconds", required_argument, NULL, 's'},
+                                          {"messages", required_argument, NULL, 'n'},
+                                          {"consumers", required_argument, NULL, 'c'},
+                                          {"samples", required_argument, NULL, 'f'},
+                                          {NULL, 0, NULL, 0}};
     int ch;
     optind = 2;
     while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
