@@ -24,7 +24,8 @@
  *        on.  A stream's next parked message becomes its head, due at once, when the
  *        head is handled or dead-lettered.  Types not subscribed to are passed over.
  *     the checkpoint moves to the last message read
- *     COMMIT
+ *     COMMIT, or ROLLBACK if nothing was read (only the row lock was written: a commit
+ *     would wait for a WAL flush for nothing, once per empty partition per pass)
  * A crash anywhere rolls back the handler's effects, the inbox rows, the retries and the
  * checkpoint together: the next pass does the same work again, once.
  *
@@ -466,7 +467,7 @@ static int handle_one(struct consumer *c, int partition, const struct message *m
 
 /* Due retries of the partition; *more: some were done and the next ones may be due. */
 static int handle_due(struct consumer *c, int partition, struct consumer_stats *st,
-                      struct parked *parked, bool *more)
+                      struct parked *parked, bool *more, bool *read_any)
 {
     char part[16], limit[16];
     snprintf(part, sizeof part, "%d", partition);
@@ -477,6 +478,7 @@ static int handle_due(struct consumer *c, int partition, struct consumer_stats *
     if (!res)
         return rc;
     int n = PQntuples(res);
+    *read_any = *read_any || n > 0;
     for (int i = 0; i < n && rc == 0; i++) {
         struct message m;
         read_message(&m, res, i);
@@ -493,7 +495,7 @@ static int handle_due(struct consumer *c, int partition, struct consumer_stats *
 
 /* New messages of the partition after the checkpoint; *more: a full batch was read. */
 static int handle_new(struct consumer *c, int partition, const PGresult *lock,
-                      struct consumer_stats *st, struct parked *parked, bool *more)
+                      struct consumer_stats *st, struct parked *parked, bool *more, bool *read_any)
 {
     char part[16], partitions[16], limit[16];
     snprintf(part, sizeof part, "%d", partition);
@@ -507,6 +509,7 @@ static int handle_new(struct consumer *c, int partition, const PGresult *lock,
     if (!res)
         return rc;
     int n = PQntuples(res);
+    *read_any = *read_any || n > 0;
     *more = *more || n == c->batch;
     for (int i = 0; i < n && rc == 0; i++) {
         bool wanted = PQgetvalue(res, i, BUS_COLUMN_COUNT)[0] == 't';
@@ -536,7 +539,7 @@ static int poll_partition(struct consumer *c, int partition, struct consumer_sta
 {
     struct consumer_stats st = {0};
     struct parked parked = {0};
-    bool more = false;
+    bool more = false, read_any = false;
     char part[16];
     snprintf(part, sizeof part, "%d", partition);
     int rc;
@@ -551,12 +554,20 @@ static int poll_partition(struct consumer *c, int partition, struct consumer_sta
         bus_pg__rollback(c->conn);
         return 0;
     }
-    rc = handle_due(c, partition, &st, &parked, &more);
+    rc = handle_due(c, partition, &st, &parked, &more, &read_any);
     if (rc == 0)
-        rc = handle_new(c, partition, lock, &st, &parked, &more);
+        rc = handle_new(c, partition, lock, &st, &parked, &more, &read_any);
     PQclear(lock);
     if (rc < 0)
         goto fail;
+    if (!read_any) {
+        /* Nothing due, nothing new: the transaction wrote only its row lock.  Rolled
+         * back, not committed: a commit would wait for a WAL flush (the lock gave it a
+         * transaction id), once per empty partition at every pass. */
+        if ((rc = bus_pg__command(c->conn, "ROLLBACK", "ending an empty partition's pass")) < 0)
+            goto fail;
+        return 0;
+    }
     if ((rc = bus_pg__command(c->conn, "COMMIT", "committing the consumer's transaction")) < 0)
         goto fail;
     free(parked.streams);

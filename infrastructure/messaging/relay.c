@@ -13,6 +13,8 @@
  *         same connection (the read joins this transaction); each event translated, the
  *         ones to publish inserted, ON CONFLICT DO NOTHING; the row's checkpoint moved to
  *         the last event read, published or not
+ *     nothing read: ROLLBACK (nothing was written but the row lock; a COMMIT would
+ *         wait for a WAL flush for nothing)
  *     crash_point("relay.after-publish")
  *     COMMIT
  *     crash_point("relay.after-commit")
@@ -201,7 +203,7 @@ static int move_checkpoint(struct relay *r, const struct es_event *last)
 
 /* RELAY_EVENT_STORE's part of a step, in the open transaction holding the lock row. */
 static int relay_events(struct relay *r, const PGresult *lock, size_t max, size_t *moved,
-                        int *translate_rc)
+                        bool *read_any, int *translate_rc)
 {
     struct es_checkpoint after = {.transaction_id = strtoull(PQgetvalue(lock, 0, 0), NULL, 10),
                                   .global_position = strtoll(PQgetvalue(lock, 0, 1), NULL, 10)};
@@ -210,6 +212,7 @@ static int relay_events(struct relay *r, const PGresult *lock, size_t max, size_
     if (rc < 0)
         return rc;
     r->last_read = events.count;
+    *read_any = events.count > 0;
     const struct es_event *last = NULL;
     for (size_t i = 0; i < events.count; i++) {
         struct outgoing_message m = {0};
@@ -245,7 +248,7 @@ done:
     return rc;
 }
 
-static int relay_outbox(struct relay *r, size_t max, size_t *moved)
+static int relay_outbox(struct relay *r, size_t max, size_t *moved, bool *read_any)
 {
     char limit[24];
     snprintf(limit, sizeof limit, "%zu", max);
@@ -257,6 +260,7 @@ static int relay_outbox(struct relay *r, size_t max, size_t *moved)
         return rc;
     r->last_read = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
     *moved = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+    *read_any = r->last_read > 0;
     PQclear(res);
     return 0;
 }
@@ -281,13 +285,22 @@ int relay_step(struct relay *r, size_t max, size_t *moved)
         bus_pg__rollback(r->conn);
         return 0;
     }
+    bool read_any = false;
     if (r->src->kind == RELAY_OUTBOX_TABLE)
-        rc = relay_outbox(r, max, moved);
+        rc = relay_outbox(r, max, moved, &read_any);
     else
-        rc = relay_events(r, lock, max, moved, &translate_rc);
+        rc = relay_events(r, lock, max, moved, &read_any, &translate_rc);
     PQclear(lock);
     if (rc < 0)
         goto fail;
+    if (!read_any) {
+        /* Nothing to move: the transaction wrote only its row lock.  Rolled back, not
+         * committed, because a commit would wait for the WAL to reach the disk (the lock
+         * gave it a transaction id), and an idle relay steps at every poll and wake-up. */
+        if ((rc = bus_pg__command(r->conn, "ROLLBACK", "ending the relay's empty step")) < 0)
+            goto fail;
+        return 0;
+    }
     if (translate_rc < 0)
         snprintf(translate_error, sizeof translate_error, "%s", shop_error_message());
     crash_point("relay.after-publish");
