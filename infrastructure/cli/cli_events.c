@@ -5,6 +5,7 @@
 
 #include "domain/shared/error.h"
 #include "domain/shared/text.h"
+#include "infrastructure/system/time_text.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -14,18 +15,8 @@
 
 const char *cli_format_time(char out[CLI_TIME_SIZE], int64_t us)
 {
-    time_t secs = (time_t)(us / 1000000);
-    long micros = (long)(us % 1000000);
-    if (micros < 0) {
-        micros += 1000000;
-        secs -= 1;
-    }
-    struct tm tm;
-    char date[24];
-    if (!gmtime_r(&secs, &tm) || strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-        snprintf(out, CLI_TIME_SIZE, "?");
-    else
-        snprintf(out, CLI_TIME_SIZE, "%s.%06ldZ", date, micros);
+    char text[TIME_TEXT_SIZE];
+    snprintf(out, CLI_TIME_SIZE, "%s", time_text_rfc3339(text, us) == 0 ? text : "?");
     return out;
 }
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* "2026-11-24T10:15:30.123456Z" */
-#define CLI_TIME_SIZE 32
+#define CLI_TIME_SIZE 40 /* TIME_TEXT_SIZE */
 const char *cli_format_time(char out[CLI_TIME_SIZE], int64_t us);
 
 /*

@@ -21,6 +21,7 @@
 #include "domain/shared/text.h"
 #include "infrastructure/http/http_problem.h"
 #include "infrastructure/notifications/notification_log_pg.h"
+#include "infrastructure/system/time_text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,16 +44,11 @@ static void refuse_field(struct http_exchange *x, const char *field, const char 
 /* "2024-06-10T06:13:20.000000Z" */
 static void time_to_json(cJSON *doc, const char *name, int64_t us)
 {
-    char text[40];
-    time_t s = (time_t)(us / 1000000);
-    struct tm tm;
-    if (us <= 0 || !gmtime_r(&s, &tm)) {
+    char text[TIME_TEXT_SIZE];
+    if (us <= 0 || time_text_rfc3339(text, us) < 0)
         cJSON_AddNullToObject(doc, name);
-        return;
-    }
-    size_t n = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(text + n, sizeof text - n, ".%06dZ", (int)(us % 1000000));
-    cJSON_AddStringToObject(doc, name, text);
+    else
+        cJSON_AddStringToObject(doc, name, text);
 }
 
 static cJSON *entry_json(const struct notification_entry *e)

@@ -41,6 +41,7 @@
 #include "infrastructure/postgres/event_store_pg.h"
 #include "infrastructure/system/clock_system.h"
 #include "infrastructure/system/id_generator_uuid.h"
+#include "infrastructure/system/time_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,19 +80,14 @@ static void money_to_json(cJSON *doc, const char *name, money m)
     cJSON_AddStringToObject(doc, name, text);
 }
 
-/* "2024-06-10T06:13:20.000000Z" */
+/* "2024-06-10T06:13:20.000000Z"; null for no time */
 static void time_to_json(cJSON *doc, const char *name, int64_t us)
 {
-    char text[40];
-    time_t s = (time_t)(us / 1000000);
-    struct tm tm;
-    if (us <= 0 || !gmtime_r(&s, &tm)) {
+    char text[TIME_TEXT_SIZE];
+    if (us <= 0 || time_text_rfc3339(text, us) < 0)
         cJSON_AddNullToObject(doc, name);
-        return;
-    }
-    size_t n = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(text + n, sizeof text - n, ".%06dZ", (int)(us % 1000000));
-    cJSON_AddStringToObject(doc, name, text);
+    else
+        cJSON_AddStringToObject(doc, name, text);
 }
 
 static void id_to_json(cJSON *doc, order_id id)

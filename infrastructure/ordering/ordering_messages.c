@@ -19,6 +19,7 @@
 
 #include "domain/shared/error.h"
 #include "infrastructure/ordering/order_codec.h"
+#include "infrastructure/system/time_text.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -36,13 +37,9 @@ static cJSON *json_must(cJSON *item)
 /* "2024-06-10T06:13:20.000000Z": RFC 3339, UTC, microseconds. */
 static int add_time(cJSON *obj, const char *key, int64_t us)
 {
-    char text[40];
-    time_t s = (time_t)(us / 1000000);
-    struct tm tm;
-    if (us < 0 || !gmtime_r(&s, &tm))
+    char text[TIME_TEXT_SIZE];
+    if (time_text_rfc3339(text, us) < 0)
         return shop_error_set(SHOP_EINVALID, "%s: a time before 1970 cannot be published", key);
-    size_t n = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(text + n, sizeof text - n, ".%06dZ", (int)(us % 1000000));
     json_must(cJSON_AddStringToObject(obj, key, text));
     return 0;
 }

@@ -25,6 +25,7 @@
 #include "infrastructure/shipping/shipment_store_es.h"
 #include "infrastructure/system/clock_system.h"
 #include "infrastructure/system/id_generator_uuid.h"
+#include "infrastructure/system/time_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,16 +47,11 @@ struct shipping_api {
 /* "2024-06-10T06:13:20.000000Z", or null for 0. */
 static void add_time(cJSON *doc, const char *key, int64_t us)
 {
-    char text[40];
-    time_t s = (time_t)(us / 1000000);
-    struct tm tm;
-    if (us <= 0 || !gmtime_r(&s, &tm)) {
+    char text[TIME_TEXT_SIZE];
+    if (us <= 0 || time_text_rfc3339(text, us) < 0)
         cJSON_AddNullToObject(doc, key);
-        return;
-    }
-    size_t n = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(text + n, sizeof text - n, ".%06dZ", (int)(us % 1000000));
-    cJSON_AddStringToObject(doc, key, text);
+    else
+        cJSON_AddStringToObject(doc, key, text);
 }
 
 static cJSON *shipment_json(const shipment *s)
@@ -216,9 +212,8 @@ int shipping_api_open(struct service_instance *out, struct service_env *env)
     }
     api->service = (struct shipping_service){
         .shipments = api->shipments, .carrier = api->carrier, .clock = api->clock, .ids = api->ids};
-    *out = (struct service_instance){.routes = routes,
-                                     .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api};
+    *out = (struct service_instance){
+        .routes = routes, .route_count = sizeof routes / sizeof routes[0], .ctx = api};
     if (env->verbose)
         fprintf(stderr, "shipping: carrier at %s\n", carrier_url);
     return 0;
