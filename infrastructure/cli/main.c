@@ -310,6 +310,24 @@ const struct cli_command cli_commands[] = {
      "Exit status: 0 discarded; 1 no dead letter ID; 2 ID is not a whole number; 3 the\n"
      "database cannot be reached.  With --json: the dead letter discarded.\n",
      cmd_dlq_discard},
+    {"breaker status", "[--only SERVICE,...]", "the circuit breakers of the running services",
+     "Asks each service that calls another system for its circuit breakers (GET\n"
+     "/breakers): Payments for the payment-gateway's, Shipping for the carrier's.  One\n"
+     "line each: name, state (CLOSED, OPEN, HALF_OPEN, DISABLED, FORCED_OPEN,\n"
+     "METRICS_ONLY), failure rate and slow-call rate of the window it decides on (\"-\"\n"
+     "below its minimum number of calls), calls in that window, since when.  Run it\n"
+     "again to watch a breaker open and close (docs/patterns/circuit-breaker.md).\n"
+     "\n"
+     "Options:\n"
+     "      --only SERVICE,...  ask only these services (payments, shipping)\n"
+     "\n"
+     "Exit status: 0 every service answered; 2 --only names another service; 3 a\n"
+     "service did not answer: its breakers are shown as UNKNOWN, the others as they are.\n"
+     "With --json: an array of {name, state: \"closed\"/\"open\"/\"half_open\"/\"disabled\"/\n"
+     "\"forced_open\"/\"metrics_only\" (\"unknown\" when its service did not answer),\n"
+     "failure_rate, slow_call_rate (percent, null below the minimum number of calls),\n"
+     "calls, since, service}.\n",
+     cmd_breaker_status},
     {"trace", "CORRELATION_ID", "causal tree of every message about one order",
      "Collects every record with that correlation id (for an order: its id) and prints\n"
      "them as a tree, each under the message that caused it (its causation id); records\n"

@@ -54,7 +54,7 @@ void event_log_set(FILE *log)
     atomic_store(&process_log_set, true);
 }
 
-static FILE *event_log_file(void)
+FILE *event_log_file(void)
 {
     return atomic_load(&process_log_set) ? atomic_load(&process_log) : stderr;
 }

@@ -53,6 +53,10 @@ int event_observers_subscribe(struct dispatcher *d, FILE *log);
 /* Where this process's event log goes (default stderr); NULL: nowhere. */
 void event_log_set(FILE *log);
 
+/* Where it goes now (NULL: nowhere), for an observer that writes lines of its own to it
+ * (the circuit breakers' state changes, infrastructure/resilience/dependency.c). */
+FILE *event_log_file(void);
+
 /* The observers themselves, for a dispatcher of one's own.  ctx: the FILE of the log
  * (NULL: the process's); the counter takes no ctx.  SHOP_EIO when the line cannot be
  * written, SHOP_EINVALID when EVENT_COUNTERS_MAX pairs are already counted. */

@@ -15,9 +15,11 @@
 #include "application/payments/payment_service.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
+#include "infrastructure/messaging/observers.h"
 #include "infrastructure/payments/payment_gateway_http.h"
 #include "infrastructure/payments/payment_store_es.h"
 #include "infrastructure/postgres/event_store_pg.h"
+#include "infrastructure/resilience/dependency.h"
 #include "infrastructure/system/clock_system.h"
 #include "infrastructure/system/id_generator_uuid.h"
 
@@ -195,7 +197,28 @@ static void show(struct http_exchange *x, void *ctx)
         reply_payment(x, api, &id);
 }
 
+/* ---- the circuit breaker in front of the payment-gateway ---- */
+
+/* The dependencies this service calls: its breakers at GET /breakers and /metrics. */
+static const char *const dependencies[] = {"payment-gateway"};
+#define DEPENDENCY_COUNT (sizeof dependencies / sizeof dependencies[0])
+
+/* GET /breakers: the breakers' state and window (`shop breaker status` reads it). */
+static void breakers(struct http_exchange *x, void *ctx)
+{
+    (void)ctx;
+    http_reply_json(x, 200, dependency_breakers_json(dependencies, DEPENDENCY_COUNT));
+}
+
+/* GET /metrics: the breakers, and the observed events (the breakers' among them). */
+static void metrics(void *ctx, FILE *out)
+{
+    dependency_write_metrics(dependencies, DEPENDENCY_COUNT, out);
+    event_counters_print(ctx, out);
+}
+
 static const struct http_route routes[] = {
+    {"GET", "/breakers", breakers},
     {"POST", "/payments", authorize},
     {"GET", "/payments/{id}", show},
     {"POST", "/payments/{id}/capture", capture},
@@ -222,7 +245,8 @@ int payment_api_open(struct service_instance *out, struct service_env *env)
         .payments = api->payments, .gateway = api->gateway, .clock = api->clock, .ids = api->ids};
     *out = (struct service_instance){.routes = routes,
                                      .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api};
+                                     .ctx = api,
+                                     .metrics = metrics};
     return 0;
 }
 

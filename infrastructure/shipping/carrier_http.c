@@ -9,8 +9,16 @@
  *           200                                    -> 0 (also when cancelled before)
  * Any other answer becomes its SHOP_E* code (http_problem.h) with the carrier's detail;
  * no answer within the timeout is SHOP_EUNAVAILABLE "carrier at HOST:PORT: no reply
- * within N ms".  The call does not retry: the command handler decides that, and the key
- * makes a retry safe.
+ * within N ms".
+ *
+ * Each call goes through the process's protection of the dependency "carrier"
+ * (infrastructure/resilience/dependency.h): bulkhead -> circuit breaker -> retry ->
+ * deadline.  Every call carries its key, so every call may be retried: the carrier
+ * answers a repeated key with its first answer and books nothing twice.  The retries
+ * stay inside the client's timeout (the call's deadline; each attempt gets the time
+ * left).  For the breaker, a 5xx or no answer is a failure; a booking, an
+ * undeliverable address (422) or any other answer of the contract is a success.  A
+ * malformed key is refused before the protection sees the call.
  * Read next: docs/contracts/carrier.md, infrastructure/simulators/carrier.c
  */
 #include "infrastructure/shipping/carrier_http.h"
@@ -20,6 +28,7 @@
 #include "domain/shared/text.h"
 #include "infrastructure/http/http_client.h"
 #include "infrastructure/http/http_problem.h"
+#include "infrastructure/resilience/dependency.h"
 #include "infrastructure/service/service.h"
 
 #include <stdio.h>
@@ -29,28 +38,68 @@
 struct carrier_http {
     struct carrier_port base; /* first: the port */
     char url[SERVICE_URL_MAX];
-    int timeout_ms;
+    int timeout_ms;                 /* the deadline of one call, its retries included */
+    const struct resilience *guard; /* the process's, for "carrier" */
 };
 
-/* POSTs body (may be NULL) to path under key; 0 with *out the reply, or no reply. */
-static int post(struct carrier_http *c, struct http_reply *out, const char *path, const char *key,
-                const char *body)
+static int check_key(const char *key)
 {
     if (!key || !*key || strlen(key) > CARRIER_KEY_MAX || !text_is_printable_ascii(key))
         return shop_error_set(SHOP_EINVALID,
                               "an idempotency key must be 1-%d characters of "
                               "printable ASCII",
                               CARRIER_KEY_MAX);
-    struct http_header_pair header = {"Idempotency-Key", key};
+    return 0;
+}
+
+/* One POST: what every attempt sends, and where the answer goes. */
+struct post_call {
+    struct carrier_http *c;
+    struct http_reply *reply;
+    const char *path, *key, *body;
+};
+
+static int refusal(const struct http_reply *reply, const cJSON *doc);
+
+/* One attempt, given the time left before the call's deadline: 0 with the reply (any
+ * status below 500), or the failure (no reply, a 5xx: the reply is disposed of). */
+static int post_attempt(void *ctx, const struct deadline *d)
+{
+    struct post_call *p = ctx;
+    int64_t left_ms = (deadline_remaining_us(d) + 999) / 1000;
+    int timeout_ms = left_ms < p->c->timeout_ms ? (int)left_ms : p->c->timeout_ms;
+    struct http_header_pair header = {"Idempotency-Key", p->key};
     struct http_request req = {.service = "carrier",
-                               .base_url = c->url,
+                               .base_url = p->c->url,
                                .method = "POST",
-                               .path = path,
-                               .body = body,
+                               .path = p->path,
+                               .body = p->body,
                                .headers = &header,
                                .n_headers = 1,
-                               .timeout_ms = c->timeout_ms};
-    return http_send(out, &req);
+                               .timeout_ms = timeout_ms > 0 ? timeout_ms : 1};
+    http_reply_dispose(p->reply);
+    int rc = http_send(p->reply, &req);
+    if (rc < 0 || p->reply->status < 500)
+        return rc;
+    cJSON *doc = p->reply->body ? cJSON_Parse(p->reply->body) : NULL;
+    rc = refusal(p->reply, doc); /* 503: SHOP_EUNAVAILABLE; another 5xx: SHOP_EINTERNAL */
+    cJSON_Delete(doc);
+    http_reply_dispose(p->reply);
+    return rc;
+}
+
+/* POSTs body (may be NULL) to path under key, through the protection; 0 with *out the
+ * reply, or no reply (SHOP_EINVALID for a bad key, asked of nobody). */
+static int post(struct carrier_http *c, struct http_reply *out, const char *path, const char *key,
+                const char *body)
+{
+    int rc = check_key(key);
+    if (rc < 0)
+        return rc;
+    struct post_call p = {c, out, path, key, body};
+    struct resilience r = *c->guard;
+    r.timeout_us = (int64_t)c->timeout_ms * 1000;
+    return resilient_call(&r, RETRY_IDEMPOTENT, NULL, post_attempt, &p);
 }
 
 /* A string member of a JSON object, or NULL. */
@@ -172,7 +221,11 @@ int carrier_http_new(struct carrier_port **out, const char *base_url, int timeou
         return rc;
     if (timeout_ms < 0)
         return shop_error_set(SHOP_EINVALID, "carrier timeout %d ms is below 0", timeout_ms);
+    const struct resilience *guard;
+    if ((rc = dependency_resilience(&guard, "carrier")) < 0)
+        return rc;
     c = shop_xcalloc(1, sizeof *c);
+    c->guard = guard;
     c->base = (struct carrier_port){CARRIER_PORT_VERSION, http_book, http_cancel, http_free};
     memcpy(c->url, url, sizeof url);
     c->timeout_ms = timeout_ms ? timeout_ms : CARRIER_HTTP_DEFAULT_TIMEOUT_MS;

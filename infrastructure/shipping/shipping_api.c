@@ -20,7 +20,9 @@
 #include "application/shipping/shipping_service.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
+#include "infrastructure/messaging/observers.h"
 #include "infrastructure/postgres/event_store_pg.h"
+#include "infrastructure/resilience/dependency.h"
 #include "infrastructure/shipping/carrier_http.h"
 #include "infrastructure/shipping/shipment_store_es.h"
 #include "infrastructure/system/clock_system.h"
@@ -187,7 +189,28 @@ static void show(struct http_exchange *x, void *ctx)
         http_reply_json(x, 200, shipment_json(&s));
 }
 
+/* ---- the circuit breaker in front of the carrier ---- */
+
+/* The dependencies this service calls: its breakers at GET /breakers and /metrics. */
+static const char *const dependencies[] = {"carrier"};
+#define DEPENDENCY_COUNT (sizeof dependencies / sizeof dependencies[0])
+
+/* GET /breakers: the breakers' state and window (`shop breaker status` reads it). */
+static void breakers(struct http_exchange *x, void *ctx)
+{
+    (void)ctx;
+    http_reply_json(x, 200, dependency_breakers_json(dependencies, DEPENDENCY_COUNT));
+}
+
+/* GET /metrics: the breakers, and the observed events (the breakers' among them). */
+static void metrics(void *ctx, FILE *out)
+{
+    dependency_write_metrics(dependencies, DEPENDENCY_COUNT, out);
+    event_counters_print(ctx, out);
+}
+
 static const struct http_route routes[] = {
+    {"GET", "/breakers", breakers},
     {"POST", "/shipments", schedule},
     {"GET", "/shipments/{id}", show},
     {"POST", "/shipments/{id}/cancel", cancel},
@@ -212,8 +235,10 @@ int shipping_api_open(struct service_instance *out, struct service_env *env)
     }
     api->service = (struct shipping_service){
         .shipments = api->shipments, .carrier = api->carrier, .clock = api->clock, .ids = api->ids};
-    *out = (struct service_instance){
-        .routes = routes, .route_count = sizeof routes / sizeof routes[0], .ctx = api};
+    *out = (struct service_instance){.routes = routes,
+                                     .route_count = sizeof routes / sizeof routes[0],
+                                     .ctx = api,
+                                     .metrics = metrics};
     if (env->verbose)
         fprintf(stderr, "shipping: carrier at %s\n", carrier_url);
     return 0;
