@@ -61,6 +61,23 @@ check "the refusal says what a time looks like" contains "$err" "YYYY-MM-DD"
 expect_exit 2 "--as-of 0 is exit 2" "$shop" order history "$order" --as-of 0
 expect_exit 2 "history without an order id is exit 2" "$shop" order history
 
+# The log is read gap-free: an event counts once every transaction older than its own has
+# ended, in the whole cluster, where other tests run at the same time.  Wait until all of
+# the demo's do, so "the last N" are the demo's last N.
+all_settled() {
+    [ "$(psql -d "$db" -qAtc "SELECT count(*) FROM ordering.events
+                              WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())")" = 0 ]
+}
+settled_within() { # within SECONDS: all_settled
+    i=0
+    while [ $i -lt $(($1 * 10)) ]; do
+        all_settled && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+check "every event of the demo is in the log, no older transaction running" settled_within 30
 expect_exit 0 "events tail" "$shop" events tail
 check "tail shows the demo's events" contains "$out" "order-$order v2  OrderConfirmed"
 check "tail shows the last 10 at most" sh -c '[ "$(printf "%s\n" "$1" | wc -l)" -le 10 ]' _ "$out"
