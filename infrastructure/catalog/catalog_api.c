@@ -131,6 +131,7 @@ static void reply_changed(struct http_exchange *x, int status, const product *p,
     char id[UUID_STRING_SIZE];
     cJSON *doc = product_json(p);
     uuid_format(id, meta->correlation_id);
+    cJSON_AddBoolToObject(doc, "changed", true);
     cJSON_AddStringToObject(doc, "correlation_id", id);
     http_reply_header(x, "X-Correlation-Id", id);
     http_reply_json(x, status, doc);
@@ -186,8 +187,19 @@ static void change_price_handler(struct http_exchange *x, void *ctx)
     if (read_path_sku(x, &s) < 0 || http_json_body(x, &body) < 0 ||
         read_price(x, body, &price) < 0 || request_meta(x, api, &meta) < 0)
         return;
+    /* The price it had, to tell whether anything changed: a request for the price a
+     * product already has records nothing, so it answers no correlation id to trace. */
+    product before;
+    bool had_that_price =
+        catalog_service_get(&before, &api->service, &s) == 0 && money_equal(before.price, price);
     if ((rc = catalog_service_change_price(&changed, &api->service, &s, price, &meta)) < 0) {
         http_reply_error(x, rc);
+        return;
+    }
+    if (had_that_price) {
+        cJSON *doc = product_json(&changed);
+        cJSON_AddBoolToObject(doc, "changed", false);
+        http_reply_json(x, 200, doc);
         return;
     }
     reply_changed(x, 200, &changed, &meta);

@@ -423,6 +423,9 @@ Test(catalog_api, records_no_message_for_a_refused_or_unchanged_request)
     struct test_reply r;
     add("ABC-1", "Mug", "1.00 EUR");
     request(&r, "PUT", "/products/ABC-1/price", "{\"price\": \"1.00 EUR\"}", 200);
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItem(r.json, "changed")), "%s", r.body);
+    cr_expect_null(cJSON_GetObjectItem(r.json, "correlation_id"),
+                   "nothing recorded, nothing to trace: %s", r.body);
     test_reply_dispose(&r);
     request(&r, "POST", "/products", "{\"sku\": \"ABC-1\", \"name\": \"M\", \"price\": \"2 EUR\"}",
             422);

@@ -83,6 +83,9 @@ check "--json prints the product with its new price" contains "$out" '"price":	"
 check "--json prints the change's correlation id" [ -n "$(json_string "$out" correlation_id)" ]
 expect_exit 0 "the list shows the new price" "$shop" catalog list
 check "13.50 EUR" contains "$out" "13.50 EUR"
+expect_exit 0 "catalog price with the price it has already" "$shop" catalog price ABC-1 13.50
+check "it says the price, and nothing to trace: nothing changed" \
+    sh -c '[ "$(printf "%s\n" "$1" | wc -l)" = 1 ] && ! printf "%s" "$1" | grep -q "trace:"' _ "$out"
 
 expect_exit 1 "adding a SKU that exists is exit 1" "$shop" catalog add ABC-1 --name "Other" --price 1
 check "it says the product exists, in one line" one_line "$err"
