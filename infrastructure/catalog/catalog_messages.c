@@ -3,49 +3,22 @@
  * events (see catalog_messages.h).
  *
  * Each payload is built with cJSON in the key order of the golden example
- * (docs/contracts/events/<type>.v1.example.json) and printed without spaces.  Money goes
- * through money_format ("24.90 EUR": never a double), the version as a JSON integer.
- * Out of memory: cJSON answers NULL and this file aborts (domain/shared/memory.h's policy).
+ * (docs/contracts/events/<type>.v1.example.json) and printed without spaces.  Money and
+ * times are written as every integration event writes them (infrastructure/messaging/
+ * published_json.h); the version is a JSON integer.
  * Read next: infrastructure/catalog/product_repository_pg.c (where the messages are
  * written, in the statement that saves the product)
  */
 #include "infrastructure/catalog/catalog_messages.h"
 
 #include "domain/shared/error.h"
-#include "infrastructure/system/time_text.h"
+#include "infrastructure/messaging/published_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static cJSON *json_must(cJSON *item)
-{
-    if (!item)
-        abort();
-    return item;
-}
-
-/* "2024-06-10T06:13:20.000000Z": RFC 3339, UTC, microseconds. */
-static int add_time(cJSON *obj, const char *key, int64_t us)
-{
-    char text[TIME_TEXT_SIZE];
-    if (time_text_rfc3339(text, us) < 0)
-        return shop_error_set(SHOP_EINVALID, "%s: a time before 1970 cannot be published", key);
-    json_must(cJSON_AddStringToObject(obj, key, text));
-    return 0;
-}
-
-static int add_money(cJSON *obj, const char *key, money m)
-{
-    char text[MONEY_FORMAT_MAX];
-    int rc = money_format(text, sizeof text, m);
-    if (rc < 0)
-        return rc;
-    json_must(cJSON_AddStringToObject(obj, key, text));
-    return 0;
-}
 
 void catalog_message_stream(char out[MESSAGE_STREAM_MAX + 1], const sku *product_sku)
 {
@@ -55,7 +28,7 @@ void catalog_message_stream(char out[MESSAGE_STREAM_MAX + 1], const sku *product
 int catalog_message_from_event(struct outgoing_message *out, const product_event *event,
                                int64_t catalog_version, const struct message_meta *meta)
 {
-    cJSON *payload = json_must(cJSON_CreateObject());
+    cJSON *payload = published_must(cJSON_CreateObject());
     const char *type;
     int rc = 0;
 
@@ -65,22 +38,24 @@ int catalog_message_from_event(struct outgoing_message *out, const product_event
                             (long long)catalog_version);
         goto done;
     }
-    json_must(cJSON_AddStringToObject(payload, "sku", event->sku.code));
+    published_must(cJSON_AddStringToObject(payload, "sku", event->sku.code));
     switch (event->type) {
     case PRODUCT_ADDED:
         type = CATALOG_PRODUCT_ADDED;
-        json_must(cJSON_AddStringToObject(payload, "name", event->as.added.name.text));
-        if ((rc = add_money(payload, "price", event->as.added.price)) < 0)
+        published_must(cJSON_AddStringToObject(payload, "name", event->as.added.name.text));
+        if ((rc = published_add_money(payload, "price", event->as.added.price)) < 0)
             goto done;
-        json_must(cJSON_AddNumberToObject(payload, "catalog_version", (double)catalog_version));
-        rc = add_time(payload, "added_at", event->at_us);
+        published_must(
+            cJSON_AddNumberToObject(payload, "catalog_version", (double)catalog_version));
+        rc = published_add_time(payload, "added_at", event->at_us);
         break;
     case PRODUCT_PRICE_CHANGED:
         type = CATALOG_PRICE_CHANGED;
-        if ((rc = add_money(payload, "price", event->as.price_changed.new_price)) < 0)
+        if ((rc = published_add_money(payload, "price", event->as.price_changed.new_price)) < 0)
             goto done;
-        json_must(cJSON_AddNumberToObject(payload, "catalog_version", (double)catalog_version));
-        rc = add_time(payload, "changed_at", event->at_us);
+        published_must(
+            cJSON_AddNumberToObject(payload, "catalog_version", (double)catalog_version));
+        rc = published_add_time(payload, "changed_at", event->at_us);
         break;
     default:
         rc = shop_error_set(SHOP_EINVALID, "product event type %d is not published",

@@ -18,41 +18,14 @@
 #include "infrastructure/ordering/ordering_messages.h"
 
 #include "domain/shared/error.h"
+#include "infrastructure/messaging/published_json.h"
 #include "infrastructure/ordering/order_codec.h"
-#include "infrastructure/system/time_text.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static cJSON *json_must(cJSON *item)
-{
-    if (!item)
-        abort();
-    return item;
-}
-
-/* "2024-06-10T06:13:20.000000Z": RFC 3339, UTC, microseconds. */
-static int add_time(cJSON *obj, const char *key, int64_t us)
-{
-    char text[TIME_TEXT_SIZE];
-    if (time_text_rfc3339(text, us) < 0)
-        return shop_error_set(SHOP_EINVALID, "%s: a time before 1970 cannot be published", key);
-    json_must(cJSON_AddStringToObject(obj, key, text));
-    return 0;
-}
-
-static int add_money(cJSON *obj, const char *key, money m)
-{
-    char text[MONEY_FORMAT_MAX];
-    int rc = money_format(text, sizeof text, m);
-    if (rc < 0)
-        return rc;
-    json_must(cJSON_AddStringToObject(obj, key, text));
-    return 0;
-}
 
 static int add_placed(cJSON *obj, const order_event *event)
 {
@@ -62,22 +35,22 @@ static int add_placed(cJSON *obj, const order_event *event)
     if (p->line_count > ORDER_MAX_LINES)
         return shop_error_set(SHOP_EINVALID, "OrderPlaced with %zu lines, more than %d",
                               p->line_count, ORDER_MAX_LINES);
-    json_must(cJSON_AddStringToObject(obj, "customer", p->customer.text));
-    json_must(cJSON_AddStringToObject(obj, "ship_to", p->address.ship_to.text));
-    json_must(cJSON_AddStringToObject(obj, "postcode", p->address.postcode.code));
-    cJSON *lines = json_must(cJSON_AddArrayToObject(obj, "lines"));
+    published_must(cJSON_AddStringToObject(obj, "customer", p->customer.text));
+    published_must(cJSON_AddStringToObject(obj, "ship_to", p->address.ship_to.text));
+    published_must(cJSON_AddStringToObject(obj, "postcode", p->address.postcode.code));
+    cJSON *lines = published_must(cJSON_AddArrayToObject(obj, "lines"));
     for (size_t i = 0; i < p->line_count && rc == 0; i++) {
-        cJSON *line = json_must(cJSON_CreateObject());
+        cJSON *line = published_must(cJSON_CreateObject());
         cJSON_AddItemToArray(lines, line);
-        json_must(cJSON_AddStringToObject(line, "sku", p->lines[i].sku.code));
-        json_must(cJSON_AddNumberToObject(line, "quantity", p->lines[i].quantity.value));
-        if ((rc = add_money(line, "unit_price", p->lines[i].unit_price)) == 0)
-            rc = add_money(line, "line_total", p->lines[i].line_total);
+        published_must(cJSON_AddStringToObject(line, "sku", p->lines[i].sku.code));
+        published_must(cJSON_AddNumberToObject(line, "quantity", p->lines[i].quantity.value));
+        if ((rc = published_add_money(line, "unit_price", p->lines[i].unit_price)) == 0)
+            rc = published_add_money(line, "line_total", p->lines[i].line_total);
     }
     if (rc == 0)
-        rc = add_money(obj, "total", p->total);
+        rc = published_add_money(obj, "total", p->total);
     if (rc == 0)
-        rc = add_time(obj, "placed_at", event->at_us);
+        rc = published_add_time(obj, "placed_at", event->at_us);
     return rc;
 }
 
@@ -85,12 +58,13 @@ int ordering_message_from_event(struct outgoing_message *out, const order_event 
                                 const struct message_meta *meta)
 {
     char id[UUID_STRING_SIZE], stream[ORDER_STREAM_ID_SIZE];
-    cJSON *payload = json_must(cJSON_CreateObject());
+    cJSON *payload = published_must(cJSON_CreateObject());
     const char *type = NULL;
     int rc = 0;
 
     memset(out, 0, sizeof *out);
-    json_must(cJSON_AddStringToObject(payload, "order_id", uuid_format(id, event->order_id.uuid)));
+    published_must(
+        cJSON_AddStringToObject(payload, "order_id", uuid_format(id, event->order_id.uuid)));
     switch (event->type) {
     case ORDER_PLACED:
         type = ORDERING_ORDER_PLACED;
@@ -98,12 +72,12 @@ int ordering_message_from_event(struct outgoing_message *out, const order_event 
         break;
     case ORDER_CONFIRMED:
         type = ORDERING_ORDER_CONFIRMED;
-        rc = add_time(payload, "confirmed_at", event->at_us);
+        rc = published_add_time(payload, "confirmed_at", event->at_us);
         break;
     case ORDER_CANCELLED:
         type = ORDERING_ORDER_CANCELLED;
-        json_must(cJSON_AddStringToObject(payload, "reason", event->as.cancelled.reason));
-        rc = add_time(payload, "cancelled_at", event->at_us);
+        published_must(cJSON_AddStringToObject(payload, "reason", event->as.cancelled.reason));
+        rc = published_add_time(payload, "cancelled_at", event->at_us);
         break;
     default:
         rc =
