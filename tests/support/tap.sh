@@ -71,8 +71,8 @@ use_own_database() {
 }
 
 # api_base BAND: a port for SHOP_API_URL (each service listens there + its offset, at most
-# +10).  Every test program has a band of its own (0-9), so that tests running side by
+# +10).  Every test program has a band of its own (0-15), so that tests running side by
 # side never share ports, and the pid spreads runs of the same test within it.  All of
 # it stays below 32768, where the kernel's ephemeral ports begin: an outgoing connection
 # (to PostgreSQL, say) can never hold a port a service needs.
-api_base() { echo $((12000 + $1 * 2000 + ($$ % 180) * 11)); }
+api_base() { echo $((12000 + $1 * 1250 + ($$ % 110) * 11)); }
