@@ -151,6 +151,13 @@ struct saga_command {
     int attempt; /* 1 the first time; the message id is derived from (order, type, attempt) */
 };
 
+/*
+ * The message id of a saga command: a UUID (version 8, name-based) derived from the
+ * order, the command and the attempt, the same every time.  So a saga step replayed after
+ * a crash queues the same message again, and the outbox and the bus keep it once.
+ */
+shop_uuid saga_command_message_id(order_id order, enum saga_command_type type, int attempt);
+
 enum saga_order_outcome {
     SAGA_ORDER_UNCHANGED = 0,
     SAGA_ORDER_CONFIRM,
