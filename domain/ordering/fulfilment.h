@@ -83,9 +83,15 @@ typedef struct fulfilment_saga {
     } lines[ORDER_MAX_LINES];
     money total;
     char card[SAGA_CARD_MAX + 1];
-    /* What was done, so that compensation knows what to undo. */
+    /* What was done, so that compensation knows what to undo.  A step whose reply did
+     * not come in time counts as done until it is undone: its command may still be
+     * handled late.  Compensation undoes the shipment, then the payment, then the stock. */
     bool stock_reserved, payment_authorized, shipment_scheduled;
-    /* Why it is being cancelled (or stuck): "payment declined", "out of stock: SKU X". */
+    /* The order was cancelled by someone else (`shop order cancel`): the saga undoes what
+     * was done but does not cancel the order again at the end. */
+    bool order_cancelled;
+    /* Why it is being cancelled (or stuck): "payment declined", "out of stock: SKU X";
+     * stuck: "voiding the payment got no reply after 5 attempts (payment declined)". */
     char reason[ORDER_REASON_MAX + 1];
     int attempt;         /* of the current compensation command: 1, 2, ... */
     int64_t deadline_us; /* 0 in an end state */
