@@ -43,6 +43,10 @@ PY
 }
 
 types="catalog.ProductAdded catalog.PriceChanged ordering.OrderPlaced ordering.OrderConfirmed ordering.OrderCancelled"
+# the fulfilment saga's commands (infrastructure/ordering/saga_messages.c)
+types="$types ordering.ReserveStock ordering.ReleaseReservation ordering.CommitReservation"
+types="$types ordering.AuthorizePayment ordering.CapturePayment ordering.VoidPayment"
+types="$types ordering.ScheduleShipment ordering.CancelShipment"
 
 for t in $types; do
     schema=$dir/$t.v1.schema.json example=$dir/$t.v1.example.json
@@ -57,7 +61,8 @@ jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))' "$sc
     check "$t: an unknown field is tolerated (readers ignore it)" [ "$status" = 0 ]
 done
 check "no schema without its event in the table" \
-    [ "$(ls "$dir"/*.schema.json | wc -l)" -eq 5 -a "$(ls "$dir"/*.example.json | wc -l)" -eq 5 ]
+    [ "$(ls "$dir"/*.schema.json | wc -l)" -eq "$(echo $types | wc -w)" \
+      -a "$(ls "$dir"/*.example.json | wc -l)" -eq "$(echo $types | wc -w)" ]
 
 # refuses TYPE DESCRIPTION PYTHON: the schema of TYPE refuses its example so changed.
 refuses() {
@@ -99,5 +104,20 @@ refuses ordering.OrderConfirmed "a missing confirmed_at" 'del d["confirmed_at"]'
 refuses ordering.OrderCancelled "a missing order_id" 'del d["order_id"]'
 refuses ordering.OrderCancelled "an empty reason" 'd["reason"] = ""'
 refuses ordering.OrderCancelled "a missing reason" 'del d["reason"]'
+refuses ordering.OrderPlaced "a card with a space" 'd["card"] = "tok visa"'
+refuses ordering.ReserveStock "no lines" 'd["lines"] = []'
+refuses ordering.ReserveStock "a quantity of 0" 'd["lines"][0]["quantity"] = 0'
+refuses ordering.ReserveStock "a lower-case SKU" 'd["lines"][0]["sku"] = "mug-red"'
+refuses ordering.ReleaseReservation "a missing order_id" 'del d["order_id"]'
+refuses ordering.CommitReservation "an order_id that is not a UUID" 'd["order_id"] = "order-42"'
+refuses ordering.AuthorizePayment "an amount without its currency" 'd["amount"] = "57.49"'
+refuses ordering.AuthorizePayment "a missing card" 'del d["card"]'
+refuses ordering.AuthorizePayment "an empty card" 'd["card"] = ""'
+refuses ordering.AuthorizePayment "a missing payment_id" 'del d["payment_id"]'
+refuses ordering.CapturePayment "an amount as a JSON number" 'd["amount"] = 57.49'
+refuses ordering.VoidPayment "a missing payment_id" 'del d["payment_id"]'
+refuses ordering.ScheduleShipment "a missing ship_to" 'del d["ship_to"]'
+refuses ordering.ScheduleShipment "a lower-case postcode" 'd["postcode"] = "sw1a 1aa"'
+refuses ordering.CancelShipment "a missing order_id" 'del d["order_id"]'
 
 done_testing
