@@ -134,6 +134,8 @@ int order_service_place(order_id *out, struct order_service *svc,
     cmd->customer = req->customer;
     cmd->address = req->address;
     cmd->line_count = req->line_count;
+    memcpy(cmd->card, req->card, sizeof cmd->card);
+    cmd->card[ORDER_CARD_MAX] = '\0';
     for (size_t i = 0; i < req->line_count; i++) {
         cmd->lines[i].sku = req->lines[i].sku;
         cmd->lines[i].quantity = req->lines[i].quantity;

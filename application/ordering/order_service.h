@@ -51,6 +51,7 @@ struct place_order_request {
         sku sku;
         quantity quantity;
     } lines[ORDER_MAX_REQUESTED_LINES];
+    char card[ORDER_CARD_MAX + 1]; /* the token to pay with; "" means ORDER_DEFAULT_CARD */
 };
 
 /*

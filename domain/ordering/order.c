@@ -186,6 +186,19 @@ static int merge_and_price(struct order_placed *placed, const place_order *cmd)
     return 0;
 }
 
+int order_card_check(const char *card)
+{
+    size_t n = card ? strlen(card) : 0;
+    if (n == 0 || n > ORDER_CARD_MAX)
+        return shop_error_set(SHOP_EINVALID, "card: a token of 1-%d characters, got %zu",
+                              ORDER_CARD_MAX, n);
+    for (size_t i = 0; i < n; i++)
+        if (!text_is_printable_ascii_char(card[i]) || card[i] == ' ')
+            return shop_error_set(SHOP_EINVALID,
+                                  "card: printable ASCII without spaces, like tok_visa");
+    return 0;
+}
+
 int order_decide_place(order_event out[ORDER_MAX_DECIDED_EVENTS], size_t *out_count,
                        const order *state, const place_order *cmd)
 {
@@ -209,9 +222,14 @@ int order_decide_place(order_event out[ORDER_MAX_DECIDED_EVENTS], size_t *out_co
         return shop_error_set(SHOP_EINVALID, "an order has at most %d lines, this one has %zu",
                               ORDER_MAX_LINES, distinct);
 
+    if (cmd->card[0] && (rc = order_card_check(cmd->card)) < 0)
+        return rc;
+
     memset(&event, 0, sizeof event);
     if ((rc = merge_and_price(&event.as.placed, cmd)) < 0)
         return rc;
+    snprintf(event.as.placed.card, sizeof event.as.placed.card, "%s",
+             cmd->card[0] ? cmd->card : ORDER_DEFAULT_CARD);
     event.type = ORDER_PLACED;
     event.order_id = cmd->id;
     event.at_us = cmd->at_us;

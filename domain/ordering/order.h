@@ -37,7 +37,9 @@
 #define ORDER_MAX_LINES 50 /* distinct SKUs in one order */
 /* A command may name more lines than that before merging (the same SKU twice). */
 #define ORDER_MAX_REQUESTED_LINES 200
-#define ORDER_REASON_MAX 200 /* bytes of a cancellation reason, UTF-8, without the NUL */
+#define ORDER_REASON_MAX          200 /* bytes of a cancellation reason, UTF-8, without the NUL */
+#define ORDER_CARD_MAX            64  /* bytes of the card token the order is to be paid with */
+#define ORDER_DEFAULT_CARD        "tok_visa" /* the card of an order placed without one */
 
 /* ---- value objects ---- */
 
@@ -88,6 +90,14 @@ typedef struct order {
     int64_t closed_at_us; /* when confirmed or cancelled, 0 before */
 } order;
 
+/*
+ * The card token the order is to be paid with, as the payment gateway knows it
+ * ("tok_visa"): 1..ORDER_CARD_MAX printable ASCII characters without spaces (the rule of
+ * Payments' payment_card_check, kept here too: the order carries the token to the
+ * fulfilment saga, which asks Payments to authorize it).  SHOP_EINVALID otherwise.
+ */
+int order_card_check(const char *card);
+
 /* The state before the first event: status NONE, nothing else set. */
 void order_init(order *out);
 
@@ -106,7 +116,8 @@ typedef struct place_order {
     shipping_address address;
     size_t line_count; /* 0..ORDER_MAX_REQUESTED_LINES */
     struct order_priced_line lines[ORDER_MAX_REQUESTED_LINES];
-    int64_t at_us; /* the handler's clock */
+    char card[ORDER_CARD_MAX + 1]; /* "" means ORDER_DEFAULT_CARD */
+    int64_t at_us;                 /* the handler's clock */
 } place_order;
 
 typedef struct confirm_order {
@@ -139,6 +150,7 @@ struct order_placed {
     size_t line_count; /* 1..ORDER_MAX_LINES, merged */
     order_line lines[ORDER_MAX_LINES];
     money total;
+    char card[ORDER_CARD_MAX + 1]; /* the token to pay with; never "" in a decided event */
 };
 
 struct order_cancelled {

@@ -46,7 +46,7 @@ struct relay {
     const struct relay_source *src;
     struct event_store *events; /* RELAY_EVENT_STORE only */
     char prefix[BUS_PG_NAME_MAX];
-    size_t last_read; /* events or outbox rows the last step looked at */
+    size_t last_read; /* events or outbox rows the last step looked at (the more of the two) */
 };
 
 static const char sql_create[] =
@@ -118,10 +118,11 @@ int relay_open(struct relay **out, PGconn *conn, const struct relay_source *src)
         (rc = bus_pg__prepare(conn, r->prefix, "create", sql_create, 1, preparing)) < 0 ||
         (rc = bus_pg__prepare(conn, r->prefix, "visible", sql_visible, 1, preparing)) < 0)
         goto fail;
-    if (src->kind == RELAY_OUTBOX_TABLE) {
+    if (src->kind == RELAY_OUTBOX_TABLE || src->with_outbox) {
         if ((rc = prepare_outbox_statement(r)) < 0)
             goto fail;
-    } else {
+    }
+    if (src->kind == RELAY_EVENT_STORE) {
         if ((rc = event_store_pg_new(&r->events, conn, src->context)) < 0 ||
             (rc = bus_pg__prepare(conn, r->prefix, "publish", sql_publish, 9,
                                   "preparing the relay")) < 0 ||
@@ -291,6 +292,17 @@ int relay_step(struct relay *r, size_t max, size_t *moved)
     else
         rc = relay_events(r, lock, max, moved, &read_any, &translate_rc);
     PQclear(lock);
+    if (rc == 0 && r->src->kind == RELAY_EVENT_STORE && r->src->with_outbox) {
+        /* The outbox rows are the context's own commands, not translations: an event that
+         * cannot be translated yet holds the events, not them. */
+        size_t events_read = r->last_read, rows_moved = 0;
+        bool rows_read = false;
+        rc = relay_outbox(r, max, &rows_moved, &rows_read);
+        *moved += rows_moved;
+        read_any = read_any || rows_read;
+        if (events_read > r->last_read)
+            r->last_read = events_read;
+    }
     if (rc < 0)
         goto fail;
     if (!read_any) {
@@ -381,6 +393,8 @@ void relay_worker_def(struct worker_def *out, const struct relay_source *src)
             out->name = relay_names[i].name;
             out->channels[0] = src->kind == RELAY_OUTBOX_TABLE ? relay_names[i].outbox_channel
                                                                : relay_names[i].events_channel;
+            if (src->kind == RELAY_EVENT_STORE && src->with_outbox)
+                out->channels[1] = relay_names[i].outbox_channel;
             break;
         }
     }

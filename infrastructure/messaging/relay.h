@@ -12,6 +12,10 @@
  *                       its checkpoint (gap-free, es_read_all), translates the domain
  *                       events other contexts need into integration events, inserts them
  *                       and moves its checkpoint (messaging.relays), in ONE transaction.
+ *                       with_outbox: it also has a <context>.outbox table (Ordering's saga
+ *                       writes its commands there), and the same step, under the same lock
+ *                       and in the same transaction, moves those rows too (after the
+ *                       events it read).
  * Either way the bus insert and "done" are one commit: a relay killed at any point
  * either published and recorded it, or did neither, and the next run publishes it once.
  * The bus's unique message_id makes a second relay's attempt a no-op as well; the
@@ -48,6 +52,7 @@ struct relay_source {
     const char *context; /* "catalog": its schema, its messaging.relays row, the bus's source */
     enum relay_kind kind;
     relay_translate_fn *translate; /* RELAY_EVENT_STORE only */
+    bool with_outbox;              /* RELAY_EVENT_STORE only: also drain <context>.outbox */
 };
 
 #define RELAY_DEFAULT_BATCH 500
@@ -69,7 +74,8 @@ int relay_step(struct relay *r, size_t max, size_t *moved);
 void relay_close(struct relay *r);
 
 /* The worker (worker.h) that runs a relay of src: it LISTENs on shop_outbox_<context> or
- * shop_events_<context>, and its arg is src (which must outlive the worker). */
+ * shop_events_<context> (both for an event store with_outbox), and its arg is src (which
+ * must outlive the worker). */
 struct worker_def;
 void relay_worker_def(struct worker_def *out, const struct relay_source *src);
 

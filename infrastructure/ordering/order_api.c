@@ -254,11 +254,13 @@ static void place(struct http_exchange *x, void *ctx)
         refuse_field(x, "card", "must not be empty (leave it out for " DEFAULT_CARD ")");
         goto done;
     }
-    /*
-     * The card token (default DEFAULT_CARD) is checked but not yet recorded: nothing
-     * charges a card before the fulfilment saga exists.  The saga will need it to
-     * authorize the payment, and it will then travel with the order.
-     */
+    if (card && order_card_check(card) < 0) {
+        refuse_field(x, "card", shop_error_message());
+        goto done;
+    }
+    /* The token travels with the order (OrderPlaced's "card") to the fulfilment saga,
+     * which asks Payments to authorize it; left out, it is DEFAULT_CARD. */
+    snprintf(req->card, sizeof req->card, "%s", card ? card : DEFAULT_CARD);
 
     rc = order_service_place(&id, &api->service, req, &meta);
     if (rc == SHOP_ENOTFOUND) { /* "unknown SKU ABC": the order is refused, not missing */

@@ -6,7 +6,10 @@
  *
  *   OrderPlaced v2    {"order_id", "customer", "ship_to", "postcode",
  *                      "lines": [{"sku", "quantity", "unit_price", "line_total"}, ...],
- *                      "total", "placed_at_us"}
+ *                      "total", "placed_at_us", "card"?}
+ *                     ("card", the token to pay with, came later and is optional: absent,
+ *                      it is "tok_visa", so it is written only for another card, and
+ *                      events placed before cards were recorded read as "tok_visa")
  *   OrderPlaced v1    the same, amounts without a currency ("12.50", meaning EUR)
  *   OrderConfirmed v1 {"order_id", "confirmed_at_us"}
  *   OrderCancelled v1 {"order_id", "reason", "cancelled_at_us"}
@@ -157,6 +160,8 @@ int order_event_encode(char **out_json, const char **out_type, int *out_schema_v
         }
         rc = add_placed_fields(obj, &p->customer, &p->address, p->lines, p->line_count, p->total);
         add_time(obj, "placed_at_us", event->at_us);
+        if (p->card[0] && strcmp(p->card, ORDER_DEFAULT_CARD) != 0)
+            add_string(obj, "card", p->card); /* absent means the default */
         break;
     }
     case ORDER_CONFIRMED: add_time(obj, "confirmed_at_us", event->at_us); break;
@@ -494,6 +499,15 @@ static int decode_placed(order_event *out, const cJSON *root, const struct where
         rc = get_lines_and_total(p->lines, &p->line_count, &p->total, root, w->doc);
     if (rc == 0)
         rc = get_time(&out->at_us, root, "placed_at_us", w);
+    if (rc == 0 && !cJSON_GetObjectItemCaseSensitive(root, "card")) {
+        snprintf(p->card, sizeof p->card, "%s", ORDER_DEFAULT_CARD); /* placed before cards */
+    } else if (rc == 0) {
+        const char *card;
+        if ((rc = get_string(&card, root, "card", w)) == 0 && order_card_check(card) < 0)
+            rc = field_refused(w, "card");
+        if (rc == 0)
+            snprintf(p->card, sizeof p->card, "%s", card);
+    }
     return rc;
 }
 

@@ -51,6 +51,9 @@ static int add_placed(cJSON *obj, const order_event *event)
         rc = published_add_money(obj, "total", p->total);
     if (rc == 0)
         rc = published_add_time(obj, "placed_at", event->at_us);
+    if (rc == 0)
+        published_must(
+            cJSON_AddStringToObject(obj, "card", p->card[0] ? p->card : ORDER_DEFAULT_CARD));
     return rc;
 }
 

@@ -8,7 +8,7 @@
  * language, whose shapes the JSON Schemas fix:
  *   ordering.OrderPlaced     v1 {"order_id", "customer", "ship_to", "postcode",
  *                                "lines": [{"sku", "quantity", "unit_price", "line_total"}],
- *                                "total", "placed_at"}
+ *                                "total", "placed_at", "card"}
  *   ordering.OrderConfirmed  v1 {"order_id", "confirmed_at"}
  *   ordering.OrderCancelled  v1 {"order_id", "reason", "cancelled_at"}
  * on the stream "order-<order id>", times in RFC 3339 UTC with microseconds.  The

@@ -9,7 +9,7 @@
  * docs/patterns/event-driven.md), listed here so the whole flow of messages is on one
  * page:
  *   catalog        relay: catalog.outbox → messaging.bus
- *   ordering       relay: ordering.events, translated → messaging.bus
+ *   ordering       relay: ordering.events, translated, and ordering.outbox → messaging.bus
  *                  consumer ordering.price-list: catalog.* → ordering.prices (the replica)
  *   notifications  consumer notifications.order-outcomes: ordering.* → notifications
  * Read next: service.h, serve.c, docs/patterns/microservices.md.
@@ -40,9 +40,10 @@
 
 /* ------------------------------------------------------------------ workers */
 
-static struct relay_source catalog_relay = {"catalog", RELAY_OUTBOX_TABLE, NULL};
+static struct relay_source catalog_relay = {"catalog", RELAY_OUTBOX_TABLE, NULL, false};
+/* Ordering's events, translated, and the saga's commands in ordering.outbox. */
 static struct relay_source ordering_relay = {"ordering", RELAY_EVENT_STORE,
-                                             ordering_messages_translate};
+                                             ordering_messages_translate, true};
 static struct consumer_worker_arg ordering_price_list = {&price_list_subscription, NULL, NULL};
 static struct consumer_worker_arg notifications_order_outcomes = {&order_outcomes_subscription,
                                                                   NULL, NULL};

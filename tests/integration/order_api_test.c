@@ -145,6 +145,23 @@ Test(ordering_over_http, places_an_order_priced_by_catalog_and_shows_it)
     test_reply_dispose(&r);
 }
 
+/* The card travels with the order to the fulfilment saga: OrderPlaced records it. */
+Test(ordering_over_http, records_the_card_the_order_is_to_be_paid_with)
+{
+    struct test_reply r;
+    request(&r, "POST", "/orders",
+            "{\"customer\":\"alice\",\"lines\":[{\"sku\":\"MUG-RED\",\"quantity\":1}],"
+            "\"ship_to\":\"1 Main St\",\"postcode\":\"10115\",\"card\":\"tok_chargeDeclined\"}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    test_reply_dispose(&r);
+    PGresult *res =
+        PQexec(db, "SELECT data->>'card' FROM ordering.events WHERE type = 'OrderPlaced'");
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    cr_assert_eq(PQntuples(res), 1);
+    cr_assert_str_eq(PQgetvalue(res, 0, 0), "tok_chargeDeclined");
+    PQclear(res);
+}
+
 Test(ordering_over_http, cancels_an_order_once_and_shows_it_as_it_was_before)
 {
     const char *id = place("alice", "[{\"sku\":\"MUG-RED\",\"quantity\":1}]");
@@ -359,6 +376,10 @@ static const struct bad_request bad_requests[] = {
      400, "postcode"},
     {"empty card", "POST", "/orders",
      "{\"customer\":\"c\",\"lines\":" LINE1 ",\"ship_to\":\"x\",\"postcode\":\"1\",\"card\":\"\"}",
+     400, "card"},
+    {"card with a space", "POST", "/orders",
+     "{\"customer\":\"c\",\"lines\":" LINE1
+     ",\"ship_to\":\"x\",\"postcode\":\"1\",\"card\":\"tok visa\"}",
      400, "card"},
     {"unknown SKU", "POST", "/orders", GOOD_ORDER("[{\"sku\":\"ABC\",\"quantity\":1}]"), 422,
      "unknown SKU ABC"},

@@ -11,16 +11,20 @@
  */
 #include "domain/shared/error.h"
 #include "infrastructure/messaging/relay.h"
+#include "infrastructure/messaging/worker.h"
 #include "infrastructure/postgres/event_store_pg.h"
 #include "tests/support/test_db.h"
 
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static char db_name[TEST_DB_NAME_MAX];
 static PGconn *db;
@@ -411,4 +415,131 @@ Test(an_event_sourced_context, is_not_a_relay_for_a_context_without_an_event_sto
     cr_assert_null(r);
     struct relay_source bad = {.context = "Catalog;", .kind = RELAY_OUTBOX_TABLE};
     cr_assert_eq(relay_open(&r, db, &bad), SHOP_EINVALID);
+}
+
+/* ---- an event-sourced context with an outbox table as well (Ordering and its saga) ---- */
+
+static const struct relay_source ordering_events_and_outbox = {
+    .context = "ordering", .kind = RELAY_EVENT_STORE, .translate = translate, .with_outbox = true};
+
+/* What the saga store does: a command in ordering.outbox. */
+static void record_command(PGconn *conn, const char *stream, int seq)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO ordering.outbox (message_id, type, schema_version, stream, payload)"
+             " VALUES (gen_random_uuid(), 'ordering.ReserveStock', 1, '%s', '{\"seq\": %d}')",
+             stream, seq);
+    test_db_exec(conn, sql);
+}
+
+/* The seq of the bus's messages of one type prefix, in bus order. */
+static void bus_sequence_of(char *out, size_t size, const char *type)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(string_agg(payload->>'seq', ',' ORDER BY transaction_id,"
+             " position), '') FROM messaging.bus WHERE type = '%s'",
+             type);
+    PGresult *res = PQexec(db, sql);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+}
+
+/* Steps until the bus holds `count` messages (the events may be held back a moment by
+ * other tests' transactions: gap-free reading), within a deadline. */
+static void step_until_bus_count(struct relay *r, long count)
+{
+    for (int i = 0; i < 1000; i++) {
+        step(r, 0);
+        if (query_long(db, "SELECT count(*) FROM messaging.bus") >= count)
+            return;
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    cr_assert_fail("after 10 s the bus holds %ld messages, not %ld",
+                   query_long(db, "SELECT count(*) FROM messaging.bus"), count);
+}
+
+TestSuite(an_event_sourced_context_with_an_outbox, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(an_event_sourced_context_with_an_outbox, moves_its_commands_once_and_in_order_with_its_events)
+{
+    struct event_store *es;
+    cr_assert_eq(event_store_pg_new(&es, db, "ordering"), 0);
+    record_event(es, "order-1", "Placed", 1);
+    record_command(db, "order-1", 2);
+    record_command(db, "order-2", 3);
+    record_event(es, "order-2", "Noted", 4);
+    record_command(db, "order-1", 5);
+    test_db_exec(db, "SET ROLE shop_ordering");
+    struct relay *r = open_relay(db, &ordering_events_and_outbox);
+    step_until_bus_count(r, 4);
+    cr_assert_eq(step(r, 0), 0, "nothing is published twice");
+    relay_close(r);
+    test_db_exec(db, "RESET ROLE");
+    es_free(es);
+
+    char seq[64];
+    bus_sequence_of(seq, sizeof seq, "ordering.ReserveStock");
+    cr_assert_str_eq(seq, "2,3,5", "the commands reach the bus in the order they were recorded");
+    bus_sequence_of(seq, sizeof seq, "ordering.Placed");
+    cr_assert_str_eq(seq, "1", "the translated events are published too; Noted stays inside");
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM messaging.bus"), 4);
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM ordering.outbox"), 0,
+                 "the outbox is emptied");
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM messaging.bus WHERE source = 'ordering'"), 4);
+}
+
+Test(an_event_sourced_context_with_an_outbox, killed_before_its_commit_moves_neither)
+{
+    struct event_store *es;
+    cr_assert_eq(event_store_pg_new(&es, db, "ordering"), 0);
+    record_event(es, "order-1", "Placed", 1);
+    record_command(db, "order-1", 2);
+    es_free(es);
+
+    pid_t child = fork();
+    cr_assert_neq(child, -1);
+    if (child == 0) {
+        /* The relay process: it dies with the bus rows inserted, not committed. */
+        setenv("SHOP_CRASH_POINT", "relay.after-publish", 1);
+        PGconn *conn = test_db_connect(db_name, NULL);
+        struct relay *r;
+        if (relay_open(&r, conn, &ordering_events_and_outbox) < 0)
+            _exit(2);
+        for (int i = 0; i < 1000; i++) {
+            size_t moved;
+            if (relay_step(r, 0, &moved) < 0)
+                _exit(3);
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+        _exit(4); /* never reached the crash point */
+    }
+    int status;
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+              "the relay died at its crash point (status %d)", status);
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM messaging.bus"), 0, "nothing was published");
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM ordering.outbox"), 1, "the command is kept");
+    cr_assert_eq(query_long(db, "SELECT position FROM messaging.relays WHERE context = 'ordering'"),
+                 0, "the checkpoint did not move");
+
+    struct relay *r = open_relay(db, &ordering_events_and_outbox);
+    step_until_bus_count(r, 2);
+    cr_assert_eq(step(r, 0), 0);
+    relay_close(r);
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM messaging.bus"), 2, "each once");
+    cr_assert_eq(query_long(db, "SELECT count(*) FROM ordering.outbox"), 0);
+}
+
+Test(an_event_sourced_context_with_an_outbox, listens_for_both_its_events_and_its_outbox)
+{
+    struct worker_def def;
+    relay_worker_def(&def, &ordering_events_and_outbox);
+    cr_assert_str_eq(def.channels[0], "shop_events_ordering");
+    cr_assert_str_eq(def.channels[1], "shop_outbox_ordering");
+    cr_assert_null(def.channels[2]);
 }

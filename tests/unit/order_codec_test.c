@@ -11,8 +11,8 @@
 #include "domain/shared/error.h"
 #include "infrastructure/ordering/order_codec.h"
 
-#include <cjson/cJSON.h>
 #include "tests/support/order_expect.h"
+#include <cjson/cJSON.h>
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -76,7 +76,6 @@ static const char *id_text(order_id id)
     static char text[UUID_STRING_SIZE];
     return uuid_format(text, id.uuid);
 }
-
 
 static money eur(const char *amount)
 {
@@ -594,4 +593,47 @@ Test(refusing_damaged_order_events, a_snapshot_that_is_damaged)
     cJSON_Delete(t);
     expect_refused(order_snapshot_decode(&o, json), SHOP_EINVALID, "\"closed_at_us\" is missing");
     free(json);
+}
+
+/* ---- the card an order is to be paid with ---- */
+
+Test(reading_stored_order_events, an_order_placed_before_cards_were_recorded_is_paid_with_tok_visa)
+{
+    order_event e;
+    cr_assert_eq(decode_golden(&e, "order_placed.v2.json", "OrderPlaced", 2), 0, "%s",
+                 shop_error_message());
+    cr_expect_str_eq(e.as.placed.card, "tok_visa");
+}
+
+Test(writing_order_events, an_order_placed_with_a_card_reads_back_with_its_card)
+{
+    order_event e, back;
+    char *json;
+    const char *type;
+    int version;
+    make_placed(&e);
+    snprintf(e.as.placed.card, sizeof e.as.placed.card, "tok_chargeDeclined");
+    cr_assert_eq(order_event_encode(&json, &type, &version, &e), 0, "%s", shop_error_message());
+    cr_expect(strstr(json, "\"card\":\"tok_chargeDeclined\"") != NULL, "%s", json);
+    cr_assert_eq(order_event_decode(&back, type, version, json), 0, "%s", shop_error_message());
+    cr_expect_str_eq(back.as.placed.card, "tok_chargeDeclined");
+    free(json);
+}
+
+Test(refusing_damaged_order_events, a_card_that_is_not_a_token)
+{
+    static const char *const bad[] = {"", "tok visa", "tok_\x01",
+                                      "tok_67890123456789012345678901234567890123456789012345678901"
+                                      "23456"}; /* 65 bytes */
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cJSON *t = golden_tree("order_placed.v2.json");
+        cJSON_AddStringToObject(t, "card", bad[i]);
+        order_event e;
+        expect_refused(decode_tree(&e, "OrderPlaced", 2, t), SHOP_EINVALID, "\"card\" is invalid");
+    }
+    cJSON *t = golden_tree("order_placed.v2.json");
+    cJSON_AddNumberToObject(t, "card", 4242);
+    order_event e;
+    expect_refused(decode_tree(&e, "OrderPlaced", 2, t), SHOP_EINVALID,
+                   "\"card\" must be a string");
 }

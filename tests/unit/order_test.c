@@ -879,3 +879,37 @@ Test(an_order_id, quotes_what_was_typed_safely_in_its_refusal)
     cr_assert_str_eq(shop_error_message(),
                      "order id \"\\\"\\x01\" is not a UUID (8-4-4-4-12 hex digits)");
 }
+
+/* ================================================================ the card to pay with */
+
+Test(placing_an_order, records_the_card_it_is_to_be_paid_with)
+{
+    place_order *cmd = an_order_to_place();
+    with_line(cmd, "APPLE", 1, price("0.99 EUR"));
+    snprintf(cmd->card, sizeof cmd->card, "tok_chargeDeclined");
+    given();
+
+    const order_event *e = then_one_event(when_placing(cmd), ORDER_PLACED);
+
+    cr_assert_str_eq(e->as.placed.card, "tok_chargeDeclined");
+}
+
+Test(placing_an_order, without_a_card_is_paid_with_tok_visa)
+{
+    place_order *cmd = an_order_to_place();
+    with_line(cmd, "APPLE", 1, price("0.99 EUR"));
+    given();
+
+    const order_event *e = then_one_event(when_placing(cmd), ORDER_PLACED);
+
+    cr_assert_str_eq(e->as.placed.card, "tok_visa");
+}
+
+Test(placing_an_order, is_refused_when_its_card_is_not_a_token)
+{
+    place_order *cmd = an_order_to_place();
+    with_line(cmd, "APPLE", 1, price("0.99 EUR"));
+    snprintf(cmd->card, sizeof cmd->card, "tok visa");
+    given();
+    then_refused(when_placing(cmd), SHOP_EINVALID, "card: printable ASCII without spaces, like tok_visa");
+}
