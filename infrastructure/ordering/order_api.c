@@ -27,6 +27,7 @@
  * Read next: application/ordering/order_service.c, docs/api/ordering.md
  */
 #include "infrastructure/ordering/order_api.h"
+#include "infrastructure/ordering/fulfilment_subscription.h"
 
 #include "application/ordering/order_queries.h"
 #include "application/ordering/order_service.h"
@@ -520,8 +521,13 @@ int order_api_open(struct service_instance *out, struct service_env *env)
     bool catalog_http;
     int rc;
 
+    struct saga_settings saga_settings;
+
     api->db = env->db;
-    if ((rc = price_list_choice(&catalog_http)) < 0 ||
+    /* The saga's settings are its workers', read here too so that a bad one stops the
+     * service at start with one line rather than a worker retrying forever. */
+    if ((rc = fulfilment_settings_read(&saga_settings)) < 0 ||
+        (rc = price_list_choice(&catalog_http)) < 0 ||
         (catalog_http && (rc = service_url(catalog_url, "catalog", NULL)) < 0) ||
         (rc = event_store_pg_new(&api->events, env->db, "ordering")) < 0 ||
         (rc = order_store_es_new(&api->orders, api->events, ORDER_SNAPSHOT_EVERY_DEFAULT)) < 0 ||

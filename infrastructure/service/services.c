@@ -11,6 +11,9 @@
  *   catalog        relay: catalog.outbox → messaging.bus
  *   ordering       relay: ordering.events, translated, and ordering.outbox → messaging.bus
  *                  consumer ordering.price-list: catalog.* → ordering.prices (the replica)
+ *                  consumer ordering.fulfilment: OrderPlaced, OrderCancelled and the
+ *                  participants' replies → the saga (ordering.sagas + ordering.outbox)
+ *                  saga deadlines: the timer of sagas whose reply did not come in time
  *   notifications  consumer notifications.order-outcomes: ordering.* → notifications
  * Read next: service.h, serve.c, docs/patterns/microservices.md.
  */
@@ -23,6 +26,7 @@
 #include "infrastructure/messaging/worker.h"
 #include "infrastructure/notifications/notifications_api.h"
 #include "infrastructure/notifications/order_outcomes.h"
+#include "infrastructure/ordering/fulfilment_subscription.h"
 #include "infrastructure/ordering/order_api.h"
 #include "infrastructure/ordering/ordering_messages.h"
 #include "infrastructure/ordering/price_list_subscription.h"
@@ -45,6 +49,7 @@ static struct relay_source catalog_relay = {"catalog", RELAY_OUTBOX_TABLE, NULL,
 static struct relay_source ordering_relay = {"ordering", RELAY_EVENT_STORE,
                                              ordering_messages_translate, true};
 static struct consumer_worker_arg ordering_price_list = {&price_list_subscription, NULL, NULL};
+static struct consumer_worker_arg ordering_fulfilment = {&fulfilment_subscription, NULL, NULL};
 static struct consumer_worker_arg notifications_order_outcomes = {&order_outcomes_subscription,
                                                                   NULL, NULL};
 
@@ -77,7 +82,13 @@ static size_t catalog_workers(struct worker_def *defs, void **args, size_t max)
 static size_t ordering_workers(struct worker_def *defs, void **args, size_t max)
 {
     size_t n = add_relay(defs, args, 0, max, &ordering_relay);
-    return add_consumer(defs, args, n, max, &ordering_price_list);
+    n = add_consumer(defs, args, n, max, &ordering_price_list);
+    n = add_consumer(defs, args, n, max, &ordering_fulfilment);
+    if (n < max) { /* the saga's deadline timer */
+        defs[n] = saga_deadlines_worker;
+        args[n++] = NULL;
+    }
+    return n;
 }
 
 static size_t notifications_workers(struct worker_def *defs, void **args, size_t max)
