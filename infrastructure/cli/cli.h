@@ -132,6 +132,9 @@ int cmd_order_show(struct cli *cli, int argc, char **argv);
 int cmd_order_list(struct cli *cli, int argc, char **argv);
 int cmd_order_cancel(struct cli *cli, int argc, char **argv);
 int cmd_notifications_list(struct cli *cli, int argc, char **argv); /* cmd_notifications.c */
+/* operations: the fulfilment sagas (cmd_saga.c, reads PostgreSQL) */
+int cmd_saga_list(struct cli *cli, int argc, char **argv);
+int cmd_saga_show(struct cli *cli, int argc, char **argv);
 /* operations: dead letters of the subscribers (cmd_dlq.c, reads PostgreSQL) */
 int cmd_dlq_list(struct cli *cli, int argc, char **argv);
 int cmd_dlq_show(struct cli *cli, int argc, char **argv);

@@ -258,6 +258,31 @@ const struct cli_command cli_commands[] = {
      "                       SIGTERM, which end it with exit 0; with --json, one JSON\n"
      "                       object per line instead of one array\n",
      cmd_events_tail},
+    {"saga list", "[--state STATE]", "where each order's fulfilment saga is, newest first",
+     "Lists the fulfilment sagas (ordering.sagas), newest first: order, state, how long\n"
+     "until its deadline, reason.  Reads the database directly (--db, $SHOP_DATABASE_URL)\n"
+     "as the operator.  A stuck saga (a compensation that got no reply after\n"
+     "$SHOP_SAGA_COMPENSATION_ATTEMPTS attempts) waits for a person: its reason says which.\n"
+     "\n"
+     "Options:\n"
+     "      --state STATE   only sagas in STATE: reserving_stock, authorizing_payment,\n"
+     "                      scheduling_shipment, capturing_payment, cancelling_shipment,\n"
+     "                      voiding_payment, releasing_stock, confirmed, cancelled, stuck\n"
+     "\n"
+     "Exit status: 0 listed (perhaps none); 2 an unknown STATE; 3 the database cannot be\n"
+     "reached.  With --json: an array of {order_id, state, deadline, reason, updated_at,\n"
+     "version} (deadline null in an end state).\n",
+     cmd_saga_list},
+    {"saga show", "ORDER_ID", "one order's saga: its steps, deadline and reason",
+     "Shows the fulfilment saga of one order: its state and version, the current\n"
+     "deadline, the reason it is being cancelled (or is stuck), and every step with its\n"
+     "time (\"stock reserved\", \"payment authorization timed out\", \"releasing stock\n"
+     "(attempt 2)\").  `shop trace ORDER_ID` shows the messages behind them.\n"
+     "\n"
+     "Exit status: 0 shown; 1 no saga for the order; 2 ORDER_ID is not a UUID; 3 the\n"
+     "database cannot be reached.  With --json: {order_id, state, steps: [{name, at}],\n"
+     "deadline, reason, version}.\n",
+     cmd_saga_show},
     {"notifications list", "[--customer ID] [--order ID] [--limit N]",
      "what customers were told about their orders, newest first",
      "Lists the notifications the Notifications service recorded (GET /notifications):\n"
