@@ -9,7 +9,10 @@
  *   max_attempts times.
  * So two reservations racing for the last unit cannot both take it: the second one's save
  * finds a newer version, and its retry decides on the stock the first one left.
- * Each handler is its own unit of work: call it outside any transaction.
+ * Each handler is its own unit of work.  Called inside a transaction the caller owns
+ * (a consumer of the bus: infrastructure/inventory/inventory_commands.c), the PostgreSQL
+ * unit of work nests as a savepoint, so the handler's changes join that transaction and
+ * a retry undoes only its own attempt.
  * Read next: inventory_service.c, tests/contract/inventory_store_contract.c,
  * tests/integration/inventory_concurrency_test.c
  */

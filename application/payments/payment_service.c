@@ -90,6 +90,7 @@ static int handle(struct payment_service *svc, const payment_id *id, act_fn act,
 struct authorize_arg {
     authorize_payment cmd;
     const char *card;
+    bool answer_existing; /* a payment that exists is the answer, not a refusal */
 };
 
 static int act_authorize(payment_event out[PAYMENT_MAX_DECIDED_EVENTS], size_t *out_count,
@@ -99,6 +100,10 @@ static int act_authorize(payment_event out[PAYMENT_MAX_DECIDED_EVENTS], size_t *
     authorize_payment cmd = a->cmd;
     struct gateway_authorization answer = {0};
     char key[PAYMENT_GATEWAY_KEY_MAX];
+    if (a->answer_existing && state->status != PAYMENT_STATUS_NONE) {
+        *out_count = 0; /* authorized (or declined) before: the gateway is not asked again */
+        return 0;
+    }
     int rc = payment_check_authorize(state, &cmd);
     if (rc < 0)
         return rc;
@@ -112,32 +117,54 @@ static int act_authorize(payment_event out[PAYMENT_MAX_DECIDED_EVENTS], size_t *
     return payment_decide_authorize(out, out_count, state, &cmd);
 }
 
+/* Authorizes payment id (answer_existing: an existing one is the answer); *out after. */
+static int authorize(payment *out, struct payment_service *svc, const payment_id *id,
+                     const struct authorize_payment_request *req, bool answer_existing,
+                     const struct message_meta *meta)
+{
+    struct authorize_arg arg = {
+        .cmd = {.id = *id, .order_id = req->order_id, .amount = req->amount},
+        .card = req->card,
+        .answer_existing = answer_existing};
+    int64_t version;
+    int rc;
+
+    payment_init(out);
+    if ((rc = payment_card_check(req->card)) < 0)
+        return rc;
+    arg.cmd.at_us = shop_clock_now_us(svc->clock);
+    if ((rc = handle(svc, id, act_authorize, &arg, meta)) < 0 ||
+        (rc = payment_store_load(svc->payments, out, &version, id)) < 0)
+        return rc;
+    if (out->status == PAYMENT_STATUS_DECLINED)
+        return shop_error_set(SHOP_EREFUSED, "payment declined");
+    return 0;
+}
+
 int payment_service_authorize(payment_id *out, struct payment_service *svc,
                               const struct authorize_payment_request *req,
                               const struct message_meta *meta)
 {
-    struct authorize_arg arg = {.cmd = {.order_id = req->order_id, .amount = req->amount},
-                                .card = req->card};
+    payment state;
+    payment_id id;
     int rc;
 
     memset(out, 0, sizeof *out);
     if ((rc = payment_card_check(req->card)) < 0)
         return rc;
-    if ((rc = id_generator_next(svc->ids, &arg.cmd.id.uuid)) < 0)
+    if ((rc = id_generator_next(svc->ids, &id.uuid)) < 0)
         return rc;
-    arg.cmd.at_us = shop_clock_now_us(svc->clock);
-    rc = handle(svc, &arg.cmd.id, act_authorize, &arg, meta);
-    if (rc < 0)
-        return rc;
-    *out = arg.cmd.id;
+    rc = authorize(&state, svc, &id, req, false, meta);
+    if (rc == 0 || rc == SHOP_EREFUSED)
+        *out = id; /* the decline is recorded too: *out names it */
+    return rc;
+}
 
-    payment state;
-    int64_t version;
-    if ((rc = payment_store_load(svc->payments, &state, &version, out)) < 0)
-        return rc;
-    if (state.status == PAYMENT_STATUS_DECLINED)
-        return shop_error_set(SHOP_EREFUSED, "payment declined");
-    return 0;
+int payment_service_authorize_as(payment *out, struct payment_service *svc, const payment_id *id,
+                                 const struct authorize_payment_request *req,
+                                 const struct message_meta *meta)
+{
+    return authorize(out, svc, id, req, true, meta);
 }
 
 /* ---- capture, void, refund ---- */

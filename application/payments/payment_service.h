@@ -48,6 +48,18 @@ int payment_service_authorize(payment_id *out, struct payment_service *svc,
                               const struct authorize_payment_request *req,
                               const struct message_meta *meta);
 
+/*
+ * Authorizes the payment with the id the caller gives (the saga's: payment id = order
+ * id, so a command is idempotent by construction); *out is the payment after.  A payment
+ * of that id that exists already is the answer, as it stands: the gateway is not asked
+ * again (its Idempotency-Key "<id>:authorize" would answer the same anyway), 0 if it was
+ * approved (whatever happened to it since), SHOP_EREFUSED "payment declined" if declined.
+ * Otherwise as payment_service_authorize.
+ */
+int payment_service_authorize_as(payment *out, struct payment_service *svc, const payment_id *id,
+                                 const struct authorize_payment_request *req,
+                                 const struct message_meta *meta);
+
 /* Captures an authorized payment (no-op if captured); SHOP_EREFUSED after a void. */
 int payment_service_capture(struct payment_service *svc, const payment_id *id,
                             const struct message_meta *meta);

@@ -13,6 +13,10 @@
  * {order_id, status, lines}.  Everything is checked before the service is called, so a bad
  * request changes nothing; refusals are problem+json with the rule (docs/api/inventory.md).
  *
+ * A receipt is also told to the others: inventory.StockReceived goes to inventory.outbox
+ * in the transaction that receives the stock (the service's unit of work nests in it as
+ * a savepoint), so the stock and its event are kept together or not at all.
+ *
  * Wiring (the composition root of this service): the PostgreSQL adapters on the service's
  * connection, which runs as shop_inventory.
  * Read next: docs/api/inventory.md, tests/integration/inventory_api_test.c
@@ -22,7 +26,11 @@
 #include "application/inventory/inventory_service.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
+#include "infrastructure/inventory/inventory_messages.h"
 #include "infrastructure/inventory/inventory_pg.h"
+#include "infrastructure/messaging/outbox_pg.h"
+#include "infrastructure/postgres/sqlstate.h"
+#include "infrastructure/system/clock_system.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +42,7 @@ struct inventory_api {
     struct stock_repository *stock;
     struct reservation_repository *reservations;
     struct unit_of_work *uow;
+    struct shop_clock *clock;
     struct inventory_service svc;
 };
 
@@ -154,6 +163,31 @@ static int read_reserve(struct http_exchange *x, reserve_stock *cmd)
 
 /* ---- handlers ---- */
 
+/* ReceiveStock and its inventory.StockReceived in the outbox, in one transaction. */
+static int receive_and_tell(stock_item *out, struct inventory_api *api,
+                            const struct http_exchange *x, const sku *s, int64_t units)
+{
+    struct outgoing_message event = {0};
+    struct message_meta meta = {0};
+    int rc;
+
+    if ((rc = uuid_new_v7(&meta.message_id)) < 0)
+        return rc;
+    meta.correlation_id = meta.message_id; /* a receipt starts its own conversation */
+    http_traceparent(x, meta.traceparent);
+    if ((rc = pg_exec_command(api->db, "BEGIN", "receiving stock")) < 0)
+        return rc;
+    if ((rc = inventory_service_receive(out, &api->svc, s, units)) == 0 &&
+        (rc = inventory_message_received(&event, out, units, shop_clock_now_us(api->clock),
+                                         &meta)) == 0 &&
+        (rc = outbox_pg_write(api->db, "inventory", &event)) == 0)
+        rc = pg_exec_command(api->db, "COMMIT", "receiving stock");
+    if (rc < 0 && PQtransactionStatus(api->db) != PQTRANS_IDLE)
+        PQclear(PQexec(api->db, "ROLLBACK"));
+    outgoing_message_dispose(&event);
+    return rc;
+}
+
 static void receive(struct http_exchange *x, void *ctx)
 {
     struct inventory_api *api = ctx;
@@ -165,7 +199,7 @@ static void receive(struct http_exchange *x, void *ctx)
     if (path_sku(x, &s) < 0 || http_json_body(x, &body) < 0 ||
         http_field_int(x, body, "quantity", QUANTITY_MIN, QUANTITY_MAX, &units) < 0)
         return;
-    if ((rc = inventory_service_receive(&out, &api->svc, &s, units)) < 0) {
+    if ((rc = receive_and_tell(&out, api, x, &s, units)) < 0) {
         http_reply_error(x, rc);
         return;
     }
@@ -276,14 +310,14 @@ int inventory_api_open(struct service_instance *out, struct service_env *env)
     api->db = env->db;
     if ((rc = stock_repository_pg_new(&api->stock, env->db)) < 0 ||
         (rc = reservation_repository_pg_new(&api->reservations, env->db)) < 0 ||
-        (rc = unit_of_work_pg_new(&api->uow, env->db)) < 0) {
+        (rc = unit_of_work_pg_new(&api->uow, env->db)) < 0 ||
+        (rc = clock_system_new(&api->clock)) < 0) {
         inventory_api_close(api);
         return rc;
     }
     api->svc = (struct inventory_service){api->stock, api->reservations, api->uow, 0};
-    *out = (struct service_instance){.routes = routes,
-                                     .route_count = sizeof routes / sizeof routes[0],
-                                     .ctx = api};
+    *out = (struct service_instance){
+        .routes = routes, .route_count = sizeof routes / sizeof routes[0], .ctx = api};
     return 0;
 }
 
@@ -295,5 +329,6 @@ void inventory_api_close(void *ctx)
     stock_repository_free(api->stock);
     reservation_repository_free(api->reservations);
     unit_of_work_free(api->uow);
+    shop_clock_free(api->clock);
     free(api);
 }

@@ -26,7 +26,9 @@
  * Each borrows conn (which must outlive it) and is freed with its port's *_free.  The
  * repositories prepare their statements on conn: SHOP_EUNAVAILABLE if the database is
  * unreachable or not migrated (and *out is NULL).  The unit of work sends only BEGIN,
- * COMMIT and ROLLBACK and prepares nothing.
+ * COMMIT and ROLLBACK — or, begun while the caller has a transaction open on conn,
+ * SAVEPOINT, RELEASE and ROLLBACK TO, leaving the commit to the caller — and prepares
+ * nothing.
  */
 int stock_repository_pg_new(struct stock_repository **out, PGconn *conn);
 int reservation_repository_pg_new(struct reservation_repository **out, PGconn *conn);

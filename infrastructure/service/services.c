@@ -15,12 +15,19 @@
  *                  participants' replies → the saga (ordering.sagas + ordering.outbox)
  *                  saga deadlines: the timer of sagas whose reply did not come in time
  *   notifications  consumer notifications.order-outcomes: ordering.* → notifications
+ *   inventory      consumer inventory.commands: the saga's stock commands → a reply each
+ *                  relay: inventory.outbox (replies, StockReceived) → messaging.bus
+ *   payments       consumer payments.commands: the saga's payment commands → a reply each
+ *                  relay: payments.outbox → messaging.bus
+ *   shipping       consumer shipping.commands: the saga's shipment commands → a reply each
+ *                  relay: shipping.outbox → messaging.bus
  * Read next: service.h, serve.c, docs/patterns/microservices.md.
  */
 #include "infrastructure/service/service.h"
 
 #include "infrastructure/catalog/catalog_api.h"
 #include "infrastructure/inventory/inventory_api.h"
+#include "infrastructure/inventory/inventory_commands.h"
 #include "infrastructure/messaging/consumer.h"
 #include "infrastructure/messaging/relay.h"
 #include "infrastructure/messaging/worker.h"
@@ -31,7 +38,9 @@
 #include "infrastructure/ordering/ordering_messages.h"
 #include "infrastructure/ordering/price_list_subscription.h"
 #include "infrastructure/payments/payment_api.h"
+#include "infrastructure/payments/payment_commands.h"
 #include "infrastructure/shipping/shipping_api.h"
+#include "infrastructure/shipping/shipping_commands.h"
 #include "infrastructure/simulators/carrier.h"
 #include "infrastructure/simulators/payment_gateway.h"
 
@@ -52,6 +61,18 @@ static struct consumer_worker_arg ordering_price_list = {&price_list_subscriptio
 static struct consumer_worker_arg ordering_fulfilment = {&fulfilment_subscription, NULL, NULL};
 static struct consumer_worker_arg notifications_order_outcomes = {&order_outcomes_subscription,
                                                                   NULL, NULL};
+/* The saga's participants: each answers Ordering's commands through its own outbox.
+ * Payments and Shipping wait out a gateway or carrier that is away (their options keep
+ * retrying for about two minutes), so a saga step waits while a breaker is open. */
+static struct relay_source inventory_relay = {"inventory", RELAY_OUTBOX_TABLE, NULL};
+static struct relay_source payments_relay = {"payments", RELAY_OUTBOX_TABLE, NULL};
+static struct relay_source shipping_relay = {"shipping", RELAY_OUTBOX_TABLE, NULL};
+static struct consumer_worker_arg inventory_commands = {&inventory_commands_subscription, NULL,
+                                                        NULL};
+static struct consumer_worker_arg payments_commands = {&payment_commands_subscription,
+                                                       &payment_commands_options, NULL};
+static struct consumer_worker_arg shipping_commands = {&shipping_commands_subscription,
+                                                       &shipping_commands_options, NULL};
 
 static size_t add_relay(struct worker_def *defs, void **args, size_t n, size_t max,
                         struct relay_source *src)
@@ -96,6 +117,24 @@ static size_t notifications_workers(struct worker_def *defs, void **args, size_t
     return add_consumer(defs, args, 0, max, &notifications_order_outcomes);
 }
 
+static size_t inventory_workers(struct worker_def *defs, void **args, size_t max)
+{
+    size_t n = add_consumer(defs, args, 0, max, &inventory_commands);
+    return add_relay(defs, args, n, max, &inventory_relay);
+}
+
+static size_t payments_workers(struct worker_def *defs, void **args, size_t max)
+{
+    size_t n = add_consumer(defs, args, 0, max, &payments_commands);
+    return add_relay(defs, args, n, max, &payments_relay);
+}
+
+static size_t shipping_workers(struct worker_def *defs, void **args, size_t max)
+{
+    size_t n = add_consumer(defs, args, 0, max, &shipping_commands);
+    return add_relay(defs, args, n, max, &shipping_relay);
+}
+
 /* ------------------------------------------------------------------ the table */
 
 const struct service_def service_defs[] = {
@@ -104,11 +143,11 @@ const struct service_def service_defs[] = {
     {"ordering", 2, "shop_ordering", "orders (event-sourced)", false, order_api_open,
      order_api_close, ordering_workers},
     {"inventory", 3, "shop_inventory", "stock and reservations", false, inventory_api_open,
-     inventory_api_close, NULL},
+     inventory_api_close, inventory_workers},
     {"payments", 4, "shop_payments", "payments (event-sourced), through the gateway", false,
-     payment_api_open, payment_api_close, NULL},
+     payment_api_open, payment_api_close, payments_workers},
     {"shipping", 5, "shop_shipping", "shipments (event-sourced), through the carrier", false,
-     shipping_api_open, shipping_api_close, NULL},
+     shipping_api_open, shipping_api_close, shipping_workers},
     {"notifications", 7, "shop_notifications", "one notification per customer-visible order event",
      false, notifications_api_open, notifications_api_close, notifications_workers},
     {"payment-gateway", 8, NULL, "simulated card payment gateway (external system)", true,

@@ -47,6 +47,11 @@ types="catalog.ProductAdded catalog.PriceChanged ordering.OrderPlaced ordering.O
 types="$types ordering.ReserveStock ordering.ReleaseReservation ordering.CommitReservation"
 types="$types ordering.AuthorizePayment ordering.CapturePayment ordering.VoidPayment"
 types="$types ordering.ScheduleShipment ordering.CancelShipment"
+# the saga's participants: their replies, and Inventory's receipts
+types="$types inventory.StockReserved inventory.StockReservationRejected inventory.ReservationReleased"
+types="$types inventory.ReservationCommitted inventory.StockReceived"
+types="$types payments.PaymentAuthorized payments.PaymentDeclined payments.PaymentCaptured payments.PaymentVoided"
+types="$types shipping.ShipmentScheduled shipping.ShipmentRejected shipping.ShipmentCancelled"
 
 for t in $types; do
     schema=$dir/$t.v1.schema.json example=$dir/$t.v1.example.json
@@ -60,9 +65,9 @@ jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))' "$sc
     run validate "$schema" "$out"
     check "$t: an unknown field is tolerated (readers ignore it)" [ "$status" = 0 ]
 done
+n_types=$(echo $types | wc -w)
 check "no schema without its event in the table" \
-    [ "$(ls "$dir"/*.schema.json | wc -l)" -eq "$(echo $types | wc -w)" \
-      -a "$(ls "$dir"/*.example.json | wc -l)" -eq "$(echo $types | wc -w)" ]
+    [ "$(ls "$dir"/*.schema.json | wc -l)" -eq "$n_types" -a "$(ls "$dir"/*.example.json | wc -l)" -eq "$n_types" ]
 
 # refuses TYPE DESCRIPTION PYTHON: the schema of TYPE refuses its example so changed.
 refuses() {
@@ -119,5 +124,24 @@ refuses ordering.VoidPayment "a missing payment_id" 'del d["payment_id"]'
 refuses ordering.ScheduleShipment "a missing ship_to" 'del d["ship_to"]'
 refuses ordering.ScheduleShipment "a lower-case postcode" 'd["postcode"] = "sw1a 1aa"'
 refuses ordering.CancelShipment "a missing order_id" 'del d["order_id"]'
+refuses inventory.StockReserved "no lines" 'd["lines"] = []'
+refuses inventory.StockReserved "a quantity of 0" 'd["lines"][0]["quantity"] = 0'
+refuses inventory.StockReserved "a lower-case SKU" 'd["lines"][0]["sku"] = "mug-red"'
+refuses inventory.StockReserved "a missing reserved_at" 'del d["reserved_at"]'
+refuses inventory.StockReservationRejected "an empty reason" 'd["reason"] = ""'
+refuses inventory.ReservationReleased "a line without its quantity" 'del d["lines"][0]["quantity"]'
+refuses inventory.ReservationReleased "a missing order_id" 'del d["order_id"]'
+refuses inventory.ReservationCommitted "no lines" 'd["lines"] = []'
+refuses inventory.StockReceived "a quantity of 0" 'd["quantity"] = 0'
+refuses inventory.StockReceived "on_hand as a string" 'd["on_hand"] = "25"'
+refuses payments.PaymentAuthorized "an amount without its currency" 'd["amount"] = "57.49"'
+refuses payments.PaymentAuthorized "an amount as a JSON number" 'd["amount"] = 57.49'
+refuses payments.PaymentAuthorized "a missing payment_id" 'del d["payment_id"]'
+refuses payments.PaymentDeclined "the gateway's own code as the reason" 'd["reason"] = "card_declined"'
+refuses payments.PaymentCaptured "a time without microseconds" 'd["captured_at"] = "2024-06-10T06:13:28Z"'
+refuses payments.PaymentVoided "a payment_id that is not a UUID" 'd["payment_id"] = "pay-1"'
+refuses shipping.ShipmentScheduled "a missing scheduled_at" 'del d["scheduled_at"]'
+refuses shipping.ShipmentRejected "another reason than undeliverable" 'd["reason"] = "too heavy"'
+refuses shipping.ShipmentCancelled "an order_id in upper case" 'd["order_id"] = d["order_id"].upper()'
 
 done_testing

@@ -12,13 +12,18 @@
  * Ordering's relay publishes what its event store holds, of any schema version: the
  * stored golden events of tests/golden/ordering/ (OrderPlaced v1 without currencies, v2
  * with) must come out as the one v1 message, with the stored event's ids.
+ * The saga's participants (Inventory, Payments, Shipping) are held to their replies'
+ * examples the same way (inventory_messages.c, payment_messages.c, shipping_messages.c).
  * SHOP_SOURCE_DIR (a -D flag of the build) is the source tree the files are read from.
  * Read next: infrastructure/catalog/catalog_messages.c,
  * infrastructure/ordering/ordering_messages.c
  */
 #include "domain/shared/error.h"
 #include "infrastructure/catalog/catalog_messages.h"
+#include "infrastructure/inventory/inventory_messages.h"
 #include "infrastructure/ordering/ordering_messages.h"
+#include "infrastructure/payments/payment_messages.h"
+#include "infrastructure/shipping/shipping_messages.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -283,4 +288,129 @@ Test(ordering_relay, stops_at_stored_data_it_cannot_read_naming_the_event)
     cr_expect_eq(ordering_messages_translate(&e, &m, &publish), SHOP_EINTERNAL);
     cr_expect_not(publish);
     free(e.data);
+}
+
+/* ---- the saga's participants: their replies ---- */
+
+#define AT(seconds_after_placed) (PLACED_AT_US + INT64_C(1000000) * (seconds_after_placed))
+
+static shop_uuid the_order(void)
+{
+    shop_uuid id;
+    cr_assert_eq(uuid_parse(&id, ORDER_ID), 0);
+    return id;
+}
+
+/* MUG-RED × 3, TEE-L × 1: the lines of the examples. */
+static size_t example_lines(reservation_line lines[2])
+{
+    cr_assert_eq(sku_parse(&lines[0].sku, "MUG-RED"), 0);
+    cr_assert_eq(quantity_make(&lines[0].quantity, 3), 0);
+    cr_assert_eq(sku_parse(&lines[1].sku, "TEE-L"), 0);
+    cr_assert_eq(quantity_make(&lines[1].quantity, 1), 0);
+    return 2;
+}
+
+static void expect_reply(struct outgoing_message *m, const char *type,
+                         const struct message_meta *meta)
+{
+    expect_message(m, type, "order-" ORDER_ID);
+    cr_expect(uuid_equal(m->meta.message_id, meta->message_id), "%s keeps the ids it is given",
+              type);
+    outgoing_message_dispose(m);
+}
+
+Test(the_published_language, says_inventorys_replies_as_their_examples)
+{
+    struct message_meta meta = some_meta();
+    struct outgoing_message m;
+    reservation_line lines[2];
+    size_t n = example_lines(lines);
+
+    cr_assert_eq(
+        inventory_message_lines(&m, INVENTORY_STOCK_RESERVED, the_order(), lines, n, AT(1), &meta),
+        0, "%s", shop_error_message());
+    expect_reply(&m, "inventory.StockReserved", &meta);
+    cr_assert_eq(
+        inventory_message_rejected(&m, the_order(), "out of stock: SKU MUG-RED", AT(1), &meta), 0);
+    expect_reply(&m, "inventory.StockReservationRejected", &meta);
+    cr_assert_eq(inventory_message_lines(&m, INVENTORY_RESERVATION_RELEASED, the_order(), lines, n,
+                                         AT(5), &meta),
+                 0);
+    expect_reply(&m, "inventory.ReservationReleased", &meta);
+    cr_assert_eq(inventory_message_lines(&m, INVENTORY_RESERVATION_COMMITTED, the_order(), lines, n,
+                                         AT(10), &meta),
+                 0);
+    expect_reply(&m, "inventory.ReservationCommitted", &meta);
+}
+
+Test(the_published_language, says_a_release_of_nothing_with_no_lines)
+{
+    struct outgoing_message m;
+    cr_assert_eq(inventory_message_lines(&m, INVENTORY_RESERVATION_RELEASED, the_order(), NULL, 0,
+                                         AT(5), NULL),
+                 0);
+    cr_expect_str_eq(m.payload, "{\"order_id\":\"" ORDER_ID "\",\"lines\":[],"
+                                "\"released_at\":\"2024-06-10T06:13:25.000000Z\"}");
+    outgoing_message_dispose(&m);
+    cr_expect_eq(
+        inventory_message_lines(&m, INVENTORY_STOCK_RECEIVED, the_order(), NULL, 0, AT(5), NULL),
+        SHOP_EINVALID);
+}
+
+Test(the_published_language, says_stock_received_as_its_example)
+{
+    struct message_meta meta = some_meta();
+    struct outgoing_message m;
+    stock_item item;
+    sku s;
+    cr_assert_eq(sku_parse(&s, "MUG-RED"), 0);
+    stock_item_init(&item, &s);
+    item.on_hand = 25;
+    cr_assert_eq(inventory_message_received(&m, &item, 10, AT(-800), &meta), 0);
+    expect_message(&m, "inventory.StockReceived", "stock-MUG-RED");
+    outgoing_message_dispose(&m);
+}
+
+Test(the_published_language, says_payments_replies_as_their_examples)
+{
+    struct message_meta meta = some_meta();
+    struct outgoing_message m;
+    money amount = price("57.49 EUR"), none = {0};
+    static const struct {
+        const char *type;
+        int at;
+    } replies[] = {{"payments.PaymentAuthorized", 2},
+                   {"payments.PaymentDeclined", 2},
+                   {"payments.PaymentCaptured", 8},
+                   {"payments.PaymentVoided", 5}};
+    for (size_t i = 0; i < sizeof replies / sizeof replies[0]; i++) {
+        bool with_amount =
+            strstr(replies[i].type, "Authorized") || strstr(replies[i].type, "Captured");
+        cr_assert_eq(payment_message_reply(&m, replies[i].type, the_order(), the_order(),
+                                           with_amount ? amount : none, AT(replies[i].at), &meta),
+                     0, "%s: %s", replies[i].type, shop_error_message());
+        expect_reply(&m, replies[i].type, &meta);
+    }
+    cr_expect_eq(payment_message_reply(&m, "payments.PaymentRefunded", the_order(), the_order(),
+                                       amount, AT(9), &meta),
+                 SHOP_EINVALID);
+}
+
+Test(the_published_language, says_shippings_replies_as_their_examples)
+{
+    struct message_meta meta = some_meta();
+    struct outgoing_message m;
+    cr_assert_eq(
+        shipping_message_reply(&m, SHIPPING_SHIPMENT_SCHEDULED, the_order(), NULL, AT(4), &meta),
+        0);
+    expect_reply(&m, "shipping.ShipmentScheduled", &meta);
+    cr_assert_eq(shipping_message_reply(&m, SHIPPING_SHIPMENT_REJECTED, the_order(),
+                                        "undeliverable", AT(4), &meta),
+                 0);
+    expect_reply(&m, "shipping.ShipmentRejected", &meta);
+    cr_assert_eq(
+        shipping_message_reply(&m, SHIPPING_SHIPMENT_CANCELLED, the_order(), NULL, AT(6), &meta),
+        0);
+    expect_reply(&m, "shipping.ShipmentCancelled", &meta);
 }
