@@ -310,6 +310,31 @@ const struct cli_command cli_commands[] = {
      "Exit status: 0 discarded; 1 no dead letter ID; 2 ID is not a whole number; 3 the\n"
      "database cannot be reached.  With --json: the dead letter discarded.\n",
      cmd_dlq_discard},
+    {"projection list", "", "Reporting's projections: checkpoint, lag, messages applied",
+     "Lists the projections that build Reporting's read models from the bus (orders,\n"
+     "stock-levels, sales): each one's checkpoint (the transaction id and position of the\n"
+     "last message it read), its lag (messages of its types on the bus after the\n"
+     "checkpoint), how many messages it applied, and when it last moved.  Reads the\n"
+     "database directly (--db, $SHOP_DATABASE_URL) as the operator.\n"
+     "\n"
+     "Exit status: 0 listed; 3 the database cannot be reached.\n"
+     "With --json: an array of {name, checkpoint: {transaction_id, position}, lag, handled,\n"
+     "skipped, last_error, rebuilt_at, updated_at}.\n",
+     cmd_projection_list},
+    {"projection rebuild", "NAME", "build a projection's read tables again from the bus",
+     "Builds new read tables for the projection from the first message on the bus while\n"
+     "the old ones keep serving (and keep being updated by `shop serve reporting`), then,\n"
+     "in one transaction, takes the projection's lock, applies the last messages, swaps\n"
+     "the tables and moves the checkpoint.  Shows a progress bar on a terminal (messages\n"
+     "done / total, rate), plain progress lines otherwise.  Ctrl-C stops it: the old\n"
+     "tables keep serving, the half-built ones are dropped.\n"
+     "\n"
+     "    shop projection rebuild orders\n"
+     "\n"
+     "Exit status: 0 rebuilt; 1 no such projection (the message lists them), or\n"
+     "interrupted; 2 NAME missing; 3 the database cannot be reached.\n"
+     "With --json: the projection as `projection list` shows it, and seconds.\n",
+     cmd_projection_rebuild},
     {"breaker status", "[--only SERVICE,...]", "the circuit breakers of the running services",
      "Asks each service that calls another system for its circuit breakers (GET\n"
      "/breakers): Payments for the payment-gateway's, Shipping for the carrier's.  One\n"
