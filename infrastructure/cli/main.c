@@ -172,7 +172,7 @@ const struct cli_command cli_commands[] = {
      cmd_stock_show},
     {"order place",
      "--customer ID --line SKU:QTY [--line SKU:QTY ...] --ship-to ADDRESS --postcode CODE "
-     "[--card TOKEN]",
+     "[--card TOKEN] [--wait [SECONDS]]",
      "place an order; prints its id",
      "Asks the Ordering service to place an order.  Ordering prices each line with Catalog's\n"
      "current price; the same SKU twice is one line.  Prints the new order's id.\n"
@@ -183,36 +183,43 @@ const struct cli_command cli_commands[] = {
      "      --ship-to ADDRESS  1-200 characters, one line\n"
      "      --postcode CODE    1-10 characters of A-Z, 0-9, '-' and space\n"
      "      --card TOKEN       payment token for later (default tok_visa); not charged yet\n"
+     "      --wait [SECONDS]   then wait (default 30 s, at most 3600) until the order is\n"
+     "                         confirmed or cancelled, as Reporting's read model shows it,\n"
+     "                         and print the outcome and its reason\n"
      "\n"
      "Example: shop order place --customer c-42 --line MUG-RED:2 --line TEE-L:1 \\\n"
      "             --ship-to '1 Main Street, Springfield' --postcode 10115\n"
      "\n"
      "Exit status: 0 placed; 1 refused (unknown SKU ...); 2 an argument is invalid (named);\n"
      "3 Ordering or Catalog unavailable (nothing was placed: safe to retry).\n"
-     "--wait is refused (exit 2) until the fulfilment saga exists.\n"
-     "With --json: {order_id}.\n",
+     "With --wait: 0 confirmed; 1 cancelled (the reason is the rule that refused it);\n"
+     "3 no outcome in time (\"no outcome after 30 s: the order is still placed\").\n"
+     "With --json: {order_id}; with --wait {order_id, status, reason}.\n",
      cmd_order_place},
     {"order show", "ORDER_ID [--as-of VERSION]", "one order: status, lines, total",
-     "Shows an order as the Ordering service sees it now: customer, status (and why it was\n"
+     "Shows an order as Reporting's read model has it: customer, status (and why it was\n"
      "cancelled), address, lines with their prices, total, and the version of its stream.\n"
+     "The read model follows Ordering's events a moment behind; when some of the order's\n"
+     "messages are not applied yet it says so: \"read model 2 messages behind\".\n"
      "\n"
      "Options:\n"
-     "      --as-of VERSION  the order as it was at that version of its stream (1 = placed)\n"
+     "      --as-of VERSION  the order as it was at that version of its stream (1 = placed),\n"
+     "                       read from Ordering's event store (the write side)\n"
      "\n"
-     "Exit status: 0 shown; 1 no such order; 2 ORDER_ID or VERSION malformed; 3 Ordering\n"
-     "unavailable.  With --json: {order_id, customer, status, reason, total, lines: [{sku,\n"
-     "quantity, unit_price, line_total}], version, ship_to, postcode, placed_at, closed_at}.\n",
+     "Exit status: 0 shown; 1 no such order (yet); 2 ORDER_ID or VERSION malformed;\n"
+     "3 Reporting (with --as-of: Ordering) unavailable.  With --json: {order_id, customer,\n"
+     "status, reason, total, lines: [{sku, quantity, unit_price, line_total}], version,\n"
+     "ship_to, postcode, placed_at, closed_at, lag}.\n",
      cmd_order_show},
     {"order list", "[--customer ID] [--status placed|confirmed|cancelled]", "orders, newest first",
-     "Lists orders, newest first: id, status, total, when placed, customer.\n"
-     "Until Ordering has a read model, the list looks at the newest 1000 orders only, and\n"
-     "filters among them.\n"
+     "Lists orders, newest first: id, status, total, when placed, customer, from Reporting's\n"
+     "read model (at most 1000).\n"
      "\n"
      "Options:\n"
      "      --customer ID    only this customer's orders\n"
      "      --status S       only orders that are now placed, confirmed or cancelled\n"
      "\n"
-     "Exit status: 0 listed (perhaps none); 2 an option is invalid; 3 Ordering unavailable.\n"
+     "Exit status: 0 listed (perhaps none); 2 an option is invalid; 3 Reporting unavailable.\n"
      "With --json: an array of {order_id, customer, status, total, placed_at}.\n",
      cmd_order_list},
     {"order cancel", "ORDER_ID [--reason TEXT]", "cancel an order that is not confirmed",
