@@ -168,14 +168,16 @@ static int apply_batch(PGconn *conn, const struct projection *p, const char *suf
     snprintf(limit, sizeof limit, "%d", batch);
     const char *params[] = {tx, pos, types, limit};
     int rc;
-    PGresult *rows =
-        exec(&rc, conn,
-             "SELECT position, transaction_id::text, type, payload::text FROM messaging.bus"
-             " WHERE (transaction_id, position) > ($1::xid8, $2::bigint)"
-             "   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
-             "   AND type = ANY ($3::text[])"
-             " ORDER BY transaction_id, position LIMIT $4::int",
-             4, params, "reading the bus");
+    PGresult *rows = exec(&rc, conn,
+                          /* ORDER BY b.transaction_id, not transaction_id: the bare name would be
+                           * the output column, its text, and "1147" sorts before "743". */
+                          "SELECT b.position, b.transaction_id::text, b.type, b.payload::text"
+                          "  FROM messaging.bus b"
+                          " WHERE (b.transaction_id, b.position) > ($1::xid8, $2::bigint)"
+                          "   AND b.transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+                          "   AND b.type = ANY ($3::text[])"
+                          " ORDER BY b.transaction_id, b.position LIMIT $4::int",
+                          4, params, "reading the bus");
     if (!rows)
         return rc;
     int n = PQntuples(rows);
