@@ -41,9 +41,9 @@ const struct cli_command cli_commands[] = {
     {"serve", "SERVICE [--listen HOST:PORT] [fault options]", "run one service",
      "Runs one service in the foreground until Ctrl-C or SIGTERM, then finishes the request\n"
      "in hand, closes its database connection and exits 0.  SERVICE is a bounded context\n"
-     "(catalog, ordering, inventory, payments, shipping, notifications), which connects\n"
-     "with --db and runs as its own role (shop_catalog, ...), or a simulated external\n"
-     "system (payment-gateway, carrier), which has no database.  It listens where clients\n"
+     "(catalog, ordering, inventory, payments, shipping, reporting, notifications), which\n"
+     "connects with --db and runs as its own role (shop_catalog, ...), or a simulated\n"
+     "external system (payment-gateway, carrier), which has no database.  It listens where clients\n"
      "look for it: the port of --api / $SHOP_API_URL plus the service's offset, or\n"
      "$SHOP_<NAME>_URL.\n"
      "\n"
