@@ -140,6 +140,9 @@ int cmd_dlq_list(struct cli *cli, int argc, char **argv);
 int cmd_dlq_show(struct cli *cli, int argc, char **argv);
 int cmd_dlq_replay(struct cli *cli, int argc, char **argv);
 int cmd_dlq_discard(struct cli *cli, int argc, char **argv);
+/* operations: Reporting's projections (cmd_projection.c, reads PostgreSQL) */
+int cmd_projection_list(struct cli *cli, int argc, char **argv);
+int cmd_projection_rebuild(struct cli *cli, int argc, char **argv);
 /* operations: the circuit breakers of the running services (cmd_breaker.c, over HTTP) */
 int cmd_breaker_status(struct cli *cli, int argc, char **argv);
 

@@ -1,6 +1,14 @@
 /*
  * infrastructure/cli/cmd_order_api.c — `shop order place | show | list | cancel`: the
- * command line as a client of the Ordering service's HTTP API (docs/api/ordering.md).
+ * command line as a client of the Ordering service's HTTP API (docs/api/ordering.md) for
+ * the commands, and of the Reporting service's (docs/api/reporting.md) for the queries.
+ *
+ * CQRS at the command line (docs/patterns/cqrs.md): `place` and `cancel` change the
+ * Order aggregate through Ordering; `show` and `list` read Reporting's read model, which
+ * follows the bus a little behind.  `show` says so when it is ("read model 2 messages
+ * behind"); `show --as-of VERSION` still reads Ordering's event-sourced write side, the
+ * only place that knows every version of an order.  `place --wait [SECONDS]` watches the
+ * read model until the fulfilment saga has confirmed or cancelled the order.
  *
  * Pattern: a driving adapter on another driving adapter's contract.  These commands
  * check what they can check alone — the syntax of each argument, with the shared
@@ -16,10 +24,17 @@
 #include "infrastructure/cli/cli.h"
 #include "infrastructure/http/http_client.h"
 
+#include "infrastructure/service/service.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define WAIT_DEFAULT_SECONDS 30
+#define WAIT_MAX_SECONDS     3600
+#define WAIT_POLL_MS         200
 
 /* Long options only: values above any character and above the common options' (cli.h,
  * CLI_OPT_API and its neighbours), so none collides with either. */
@@ -42,6 +57,7 @@ struct order_options {
     const char *lines[PLACE_MAX_LINES];
     int line_count; /* may exceed PLACE_MAX_LINES: refused after parsing */
     bool wait;
+    const char *wait_seconds; /* --wait=SECONDS; NULL: the default or a positional */
 };
 
 static void on_option(void *ctx, int opt, const char *arg)
@@ -57,7 +73,10 @@ static void on_option(void *ctx, int opt, const char *arg)
     case OPT_SHIP_TO: o->ship_to = arg; break;
     case OPT_POSTCODE: o->postcode = arg; break;
     case OPT_CARD: o->card = arg; break;
-    case OPT_WAIT: o->wait = true; break;
+    case OPT_WAIT:
+        o->wait = true;
+        o->wait_seconds = arg;
+        break;
     case OPT_AS_OF: o->as_of = arg; break;
     case OPT_STATUS: o->status = arg; break;
     case OPT_REASON: o->reason = arg; break;
@@ -134,6 +153,100 @@ static int add_line(const struct cli *cli, cJSON *lines, const char *text)
     return 0;
 }
 
+/* --wait, --wait=SECONDS or --wait SECONDS (the one positional argument place takes):
+ * a whole number 1-3600, WAIT_DEFAULT_SECONDS when none is given. */
+static int wait_argument(const struct cli *cli, const struct order_options *o, int argc,
+                         char **argv, int first, long *out)
+{
+    char quoted[TEXT_QUOTE_SIZE];
+    const char *text = o->wait_seconds;
+    if (first < argc) {
+        if (!o->wait || text)
+            return cli_usage_error(cli, "unexpected argument %s", text_quote(quoted, argv[first]));
+        text = argv[first];
+    }
+    *out = WAIT_DEFAULT_SECONDS;
+    if (!text)
+        return 0;
+    int64_t v;
+    if (strspn(text, "0123456789") != strlen(text) || text_parse_int64(&v, text) < 0 || v < 1 ||
+        v > WAIT_MAX_SECONDS)
+        return cli_usage_error(cli, "--wait %s: seconds, a whole number from 1 to %d",
+                               text_quote(quoted, text), WAIT_MAX_SECONDS);
+    *out = (long)v;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * `place --wait`: asks Reporting for the order (GET /orders/{id}) until the read model
+ * has it confirmed or cancelled, or the time is up.  Exit 0 confirmed; 1 cancelled, the
+ * reason on stderr (the rule that refused it); 3 no outcome in time (still placed, or
+ * Reporting not answering).  Prints the outcome, or with --json {order_id, status,
+ * reason}.
+ */
+static int wait_for_outcome(const struct cli *cli, const char *id_text, long seconds)
+{
+    char url[SERVICE_URL_MAX], path[64 + UUID_STRING_SIZE];
+    int rc = service_url(url, "reporting", cli->api);
+    if (rc < 0)
+        return cli_fail(cli, rc);
+    snprintf(path, sizeof path, "/orders/%s", id_text);
+    struct http_request req = {
+        .service = "reporting", .base_url = url, .method = "GET", .path = path};
+    double deadline = now_s() + (double)seconds;
+    char status[16] = "placed", reason[SHOP_ERROR_MESSAGE_MAX] = "";
+    int last_rc = 0;
+    for (;;) {
+        cJSON *doc = NULL;
+        last_rc = http_call(&doc, &req);
+        if (last_rc == 0) {
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "status");
+            const cJSON *why = cJSON_GetObjectItemCaseSensitive(doc, "reason");
+            snprintf(status, sizeof status, "%s", cJSON_IsString(st) ? st->valuestring : "placed");
+            snprintf(reason, sizeof reason, "%s", cJSON_IsString(why) ? why->valuestring : "");
+        }
+        cJSON_Delete(doc);
+        if (strcmp(status, "placed") != 0 || now_s() >= deadline)
+            break;
+        struct timespec pause = {0, WAIT_POLL_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    bool decided = strcmp(status, "placed") != 0;
+    if (cli->json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(doc, "order_id", id_text);
+        cJSON_AddStringToObject(doc, "status", status);
+        if (reason[0])
+            cJSON_AddStringToObject(doc, "reason", reason);
+        else
+            cJSON_AddNullToObject(doc, "reason");
+        cli_print_json(doc);
+    } else {
+        printf("%s\n", id_text);
+        if (decided)
+            printf("%s%s%s\n", status, reason[0] ? ": " : "", reason);
+    }
+    if (strcmp(status, "confirmed") == 0)
+        return CLI_EXIT_OK;
+    if (decided) {
+        fprintf(stderr, "shop: order %s %s%s%s\n", id_text, status, reason[0] ? ": " : "", reason);
+        return CLI_EXIT_REFUSED;
+    }
+    if (last_rc == SHOP_EUNAVAILABLE)
+        fprintf(stderr, "shop: no outcome after %ld s: Reporting does not answer (%s)\n", seconds,
+                shop_error_message());
+    else
+        fprintf(stderr, "shop: no outcome after %ld s: the order is still placed\n", seconds);
+    return CLI_EXIT_UNAVAILABLE;
+}
+
 int cmd_order_place(struct cli *cli, int argc, char **argv)
 {
     static const struct option own[] = {{"customer", required_argument, NULL, OPT_CUSTOMER},
@@ -144,12 +257,14 @@ int cmd_order_place(struct cli *cli, int argc, char **argv)
                                         {"wait", optional_argument, NULL, OPT_WAIT},
                                         {0}};
     struct order_options o = {0};
+    int first;
     int status =
-        cli_parse(cli, cli_find_command("order place"), argc, argv, own, on_option, &o, 0, NULL);
+        cli_parse(cli, cli_find_command("order place"), argc, argv, own, on_option, &o, 1, &first);
     if (status >= 0)
         return status;
-    if (o.wait) /* docs/cli.md's --wait waits for the saga's outcome; there is no saga yet */
-        return cli_usage_error(cli, "--wait: not available until the fulfilment saga exists");
+    long wait_s = 0;
+    if ((status = wait_argument(cli, &o, argc, argv, first, &wait_s)) != 0)
+        return status;
     cJSON *body = cJSON_CreateObject(), *reply = NULL;
     if ((status = require(cli, "--customer", o.customer, check_customer)) != 0)
         goto done;
@@ -185,7 +300,9 @@ int cmd_order_place(struct cli *cli, int argc, char **argv)
         status = cli_fail(cli, shop_error_set(SHOP_EINTERNAL, "ordering answered without an id"));
         goto done;
     }
-    if (cli->json) {
+    if (o.wait) {
+        status = wait_for_outcome(cli, id->valuestring, wait_s);
+    } else if (cli->json) {
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddStringToObject(doc, "order_id", id->valuestring);
         cli_print_json(doc);
@@ -251,14 +368,19 @@ int cmd_order_show(struct cli *cli, int argc, char **argv)
         snprintf(path + n, sizeof path - (size_t)n, "?as_of=%lld", (long long)v);
     }
 
+    /* Now: Reporting's read model.  As of a version: Ordering's event store. */
     cJSON *reply = NULL;
-    if ((status = cli_call(cli, &reply, "ordering", "GET", path, NULL)) != 0)
+    if ((status = cli_call(cli, &reply, o.as_of ? "ordering" : "reporting", "GET", path, NULL)) !=
+        0)
         return status;
     if (cli->json) {
         cli_print_json(reply);
         return 0;
     }
     print_order(reply);
+    double lag = number_of(reply, "lag");
+    if (lag > 0)
+        printf("  (read model %.0f message%s behind)\n", lag, lag == 1 ? "" : "s");
     cJSON_Delete(reply);
     return 0;
 }
@@ -293,7 +415,7 @@ int cmd_order_list(struct cli *cli, int argc, char **argv)
         snprintf(path + n, sizeof path - n, "%sstatus=%s", sep, o.status);
 
     cJSON *reply = NULL;
-    if ((status = cli_call(cli, &reply, "ordering", "GET", path, NULL)) != 0)
+    if ((status = cli_call(cli, &reply, "reporting", "GET", path, NULL)) != 0)
         return status;
     if (cli->json) {
         cli_print_json(reply ? reply : cJSON_CreateArray());

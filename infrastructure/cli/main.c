@@ -41,11 +41,11 @@ const struct cli_command cli_commands[] = {
     {"serve", "SERVICE [--listen HOST:PORT] [fault options]", "run one service",
      "Runs one service in the foreground until Ctrl-C or SIGTERM, then finishes the request\n"
      "in hand, closes its database connection and exits 0.  SERVICE is a bounded context\n"
-     "(catalog, ordering, inventory, payments, shipping, notifications), which connects\n"
-     "with --db and runs as its own role (shop_catalog, ...), or a simulated external\n"
-     "system (payment-gateway, carrier), which has no database.  It listens where clients\n"
-     "look for it: the port of --api / $SHOP_API_URL plus the service's offset, or\n"
-     "$SHOP_<NAME>_URL.\n"
+     "(catalog, ordering, inventory, payments, shipping, reporting, notifications), which\n"
+     "connects with --db and runs as its own role (shop_catalog, ...), or a simulated\n"
+     "external system (payment-gateway, carrier), which has no database.  It listens\n"
+     "where clients look for it: the port of --api / $SHOP_API_URL plus the service's\n"
+     "offset, or $SHOP_<NAME>_URL.\n"
      "\n"
      "Options:\n"
      "      --listen HOST:PORT  listen there instead (port 0: the kernel chooses)\n"
@@ -172,7 +172,7 @@ const struct cli_command cli_commands[] = {
      cmd_stock_show},
     {"order place",
      "--customer ID --line SKU:QTY [--line SKU:QTY ...] --ship-to ADDRESS --postcode CODE "
-     "[--card TOKEN]",
+     "[--card TOKEN] [--wait [SECONDS]]",
      "place an order; prints its id",
      "Asks the Ordering service to place an order.  Ordering prices each line with Catalog's\n"
      "current price; the same SKU twice is one line.  Prints the new order's id.\n"
@@ -183,36 +183,43 @@ const struct cli_command cli_commands[] = {
      "      --ship-to ADDRESS  1-200 characters, one line\n"
      "      --postcode CODE    1-10 characters of A-Z, 0-9, '-' and space\n"
      "      --card TOKEN       payment token for later (default tok_visa); not charged yet\n"
+     "      --wait [SECONDS]   then wait (default 30 s, at most 3600) until the order is\n"
+     "                         confirmed or cancelled, as Reporting's read model shows it,\n"
+     "                         and print the outcome and its reason\n"
      "\n"
      "Example: shop order place --customer c-42 --line MUG-RED:2 --line TEE-L:1 \\\n"
      "             --ship-to '1 Main Street, Springfield' --postcode 10115\n"
      "\n"
      "Exit status: 0 placed; 1 refused (unknown SKU ...); 2 an argument is invalid (named);\n"
      "3 Ordering or Catalog unavailable (nothing was placed: safe to retry).\n"
-     "--wait is refused (exit 2) until the fulfilment saga exists.\n"
-     "With --json: {order_id}.\n",
+     "With --wait: 0 confirmed; 1 cancelled (the reason is the rule that refused it);\n"
+     "3 no outcome in time (\"no outcome after 30 s: the order is still placed\").\n"
+     "With --json: {order_id}; with --wait {order_id, status, reason}.\n",
      cmd_order_place},
     {"order show", "ORDER_ID [--as-of VERSION]", "one order: status, lines, total",
-     "Shows an order as the Ordering service sees it now: customer, status (and why it was\n"
+     "Shows an order as Reporting's read model has it: customer, status (and why it was\n"
      "cancelled), address, lines with their prices, total, and the version of its stream.\n"
+     "The read model follows Ordering's events a moment behind; when some of the order's\n"
+     "messages are not applied yet it says so: \"read model 2 messages behind\".\n"
      "\n"
      "Options:\n"
-     "      --as-of VERSION  the order as it was at that version of its stream (1 = placed)\n"
+     "      --as-of VERSION  the order as it was at that version of its stream (1 = placed),\n"
+     "                       read from Ordering's event store (the write side)\n"
      "\n"
-     "Exit status: 0 shown; 1 no such order; 2 ORDER_ID or VERSION malformed; 3 Ordering\n"
-     "unavailable.  With --json: {order_id, customer, status, reason, total, lines: [{sku,\n"
-     "quantity, unit_price, line_total}], version, ship_to, postcode, placed_at, closed_at}.\n",
+     "Exit status: 0 shown; 1 no such order (yet); 2 ORDER_ID or VERSION malformed;\n"
+     "3 Reporting (with --as-of: Ordering) unavailable.  With --json: {order_id, customer,\n"
+     "status, reason, total, lines: [{sku, quantity, unit_price, line_total}], version,\n"
+     "ship_to, postcode, placed_at, closed_at, lag}.\n",
      cmd_order_show},
     {"order list", "[--customer ID] [--status placed|confirmed|cancelled]", "orders, newest first",
-     "Lists orders, newest first: id, status, total, when placed, customer.\n"
-     "Until Ordering has a read model, the list looks at the newest 1000 orders only, and\n"
-     "filters among them.\n"
+     "Lists orders, newest first: id, status, total, when placed, customer, from Reporting's\n"
+     "read model (at most 1000).\n"
      "\n"
      "Options:\n"
      "      --customer ID    only this customer's orders\n"
      "      --status S       only orders that are now placed, confirmed or cancelled\n"
      "\n"
-     "Exit status: 0 listed (perhaps none); 2 an option is invalid; 3 Ordering unavailable.\n"
+     "Exit status: 0 listed (perhaps none); 2 an option is invalid; 3 Reporting unavailable.\n"
      "With --json: an array of {order_id, customer, status, total, placed_at}.\n",
      cmd_order_list},
     {"order cancel", "ORDER_ID [--reason TEXT]", "cancel an order that is not confirmed",
@@ -335,6 +342,31 @@ const struct cli_command cli_commands[] = {
      "Exit status: 0 discarded; 1 no dead letter ID; 2 ID is not a whole number; 3 the\n"
      "database cannot be reached.  With --json: the dead letter discarded.\n",
      cmd_dlq_discard},
+    {"projection list", "", "Reporting's projections: checkpoint, lag, messages applied",
+     "Lists the projections that build Reporting's read models from the bus (orders,\n"
+     "stock-levels, sales): each one's checkpoint (the transaction id and position of the\n"
+     "last message it read), its lag (messages of its types on the bus after the\n"
+     "checkpoint), how many messages it applied, and when it last moved.  Reads the\n"
+     "database directly (--db, $SHOP_DATABASE_URL) as the operator.\n"
+     "\n"
+     "Exit status: 0 listed; 3 the database cannot be reached.\n"
+     "With --json: an array of {name, checkpoint: {transaction_id, position}, lag, handled,\n"
+     "skipped, last_error, rebuilt_at, updated_at}.\n",
+     cmd_projection_list},
+    {"projection rebuild", "NAME", "build a projection's read tables again from the bus",
+     "Builds new read tables for the projection from the first message on the bus while\n"
+     "the old ones keep serving (and keep being updated by `shop serve reporting`), then,\n"
+     "in one transaction, takes the projection's lock, applies the last messages, swaps\n"
+     "the tables and moves the checkpoint.  Shows a progress bar on a terminal (messages\n"
+     "done / total, rate), plain progress lines otherwise.  Ctrl-C stops it: the old\n"
+     "tables keep serving, the half-built ones are dropped.\n"
+     "\n"
+     "    shop projection rebuild orders\n"
+     "\n"
+     "Exit status: 0 rebuilt; 1 no such projection (the message lists them), or\n"
+     "interrupted; 2 NAME missing; 3 the database cannot be reached.\n"
+     "With --json: the projection as `projection list` shows it, and seconds.\n",
+     cmd_projection_rebuild},
     {"breaker status", "[--only SERVICE,...]", "the circuit breakers of the running services",
      "Asks each service that calls another system for its circuit breakers (GET\n"
      "/breakers): Payments for the payment-gateway's, Shipping for the carrier's.  One\n"

@@ -14,6 +14,7 @@
  *                  consumer ordering.fulfilment: OrderPlaced, OrderCancelled and the
  *                  participants' replies → the saga (ordering.sagas + ordering.outbox)
  *                  saga deadlines: the timer of sagas whose reply did not come in time
+ *   reporting      projector: the bus → reporting.* read tables (its projections)
  *   notifications  consumer notifications.order-outcomes: ordering.* → notifications
  *   inventory      consumer inventory.commands: the saga's stock commands → a reply each
  *                  relay: inventory.outbox (replies, StockReceived) → messaging.bus
@@ -39,6 +40,8 @@
 #include "infrastructure/ordering/price_list_subscription.h"
 #include "infrastructure/payments/payment_api.h"
 #include "infrastructure/payments/payment_commands.h"
+#include "infrastructure/reporting/projector.h"
+#include "infrastructure/reporting/reporting_api.h"
 #include "infrastructure/shipping/shipping_api.h"
 #include "infrastructure/shipping/shipping_commands.h"
 #include "infrastructure/simulators/carrier.h"
@@ -112,6 +115,15 @@ static size_t ordering_workers(struct worker_def *defs, void **args, size_t max)
     return n;
 }
 
+static size_t reporting_workers(struct worker_def *defs, void **args, size_t max)
+{
+    if (max < 1)
+        return 0;
+    defs[0] = projector_worker;
+    args[0] = NULL;
+    return 1;
+}
+
 static size_t notifications_workers(struct worker_def *defs, void **args, size_t max)
 {
     return add_consumer(defs, args, 0, max, &notifications_order_outcomes);
@@ -148,6 +160,9 @@ const struct service_def service_defs[] = {
      payment_api_open, payment_api_close, payments_workers},
     {"shipping", 5, "shop_shipping", "shipments (event-sourced), through the carrier", false,
      shipping_api_open, shipping_api_close, shipping_workers},
+     shipping_api_open, shipping_api_close, NULL},
+    {"reporting", 6, "shop_reporting", "read models of orders, stock and sales (CQRS read side)",
+     false, reporting_api_open, reporting_api_close, reporting_workers},
     {"notifications", 7, "shop_notifications", "one notification per customer-visible order event",
      false, notifications_api_open, notifications_api_close, notifications_workers},
     {"payment-gateway", 8, NULL, "simulated card payment gateway (external system)", true,

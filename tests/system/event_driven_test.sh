@@ -13,7 +13,7 @@
 #   with its notification; one "received" notification per order, one "cancelled"
 #   notification after `shop order cancel`; nothing dead-lettered.
 #
-# In both process layouts: `shop up --only ordering,inventory,notifications` (one process
+# In both process layouts: `shop up --only ordering,inventory,reporting,notifications` (one process
 # per service, then `--monolith`) with `shop serve catalog` beside it as a process of this
 # test's own, so that Catalog alone can be stopped by its pid.  Workers LISTEN (NOTIFY on)
 # and poll every SHOP_MESSAGING_POLL_MS=200.  Every wait has a deadline; nothing sleeps to
@@ -30,7 +30,7 @@ unset SHOP_PRICE_LIST SHOP_MESSAGING_LISTEN SHOP_CRASH_POINT SHOP_CATALOG_URL \
     SHOP_ORDERING_URL SHOP_INVENTORY_URL SHOP_NOTIFICATIONS_URL
 catalog_url="http://127.0.0.1:$((base + 1))"
 ordering_url="http://127.0.0.1:$((base + 2))"
-contexts=catalog,ordering,inventory,notifications
+contexts=catalog,ordering,inventory,reporting,notifications
 
 json_string() { printf '%s' "$1" | tr -d '\n' | sed -n "s/.*\"$2\":[[:space:]]*\"\([^\"]*\)\".*/\1/p"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -75,7 +75,7 @@ expect_exit 0 "shop db migrate (a fresh database)" "$shop" db migrate
 scenario() { # LAYOUT SKU CUSTOMER [shop up options]
     layout=$1 sku=$2 customer=$3
     shift 3
-    "$shop" up --only ordering,inventory,notifications "$@" >"$tap_tmp/up-$sku.log" 2>&1 &
+    "$shop" up --only ordering,inventory,reporting,notifications "$@" >"$tap_tmp/up-$sku.log" 2>&1 &
     up_pid=$!
     "$shop" serve catalog >"$tap_tmp/catalog-$sku.log" 2>&1 &
     catalog_pid=$!
@@ -119,6 +119,8 @@ scenario() { # LAYOUT SKU CUSTOMER [shop up options]
     first=$(json_string "$out" order_id)
     check "$layout: Catalog answered no request while the order was placed" \
         [ "$(catalog_requests)" = "$before" ]
+    # show reads Reporting's read model, which follows Ordering's events
+    check "$layout: the read model gets the order" eventually 10 "$shop" order show "$first"
     expect_exit 0 "$layout: shop order show" "$shop" --json order show "$first"
     check "$layout: priced at the new price: 2 × 19.90 EUR = 39.80 EUR" sh -c '
         doc=$(printf "%s" "$1" | tr -d " \n\t")
@@ -133,6 +135,7 @@ scenario() { # LAYOUT SKU CUSTOMER [shop up options]
     expect_exit 0 "$layout: with Catalog down, an order is placed (exit 0)" "$shop" --json order place \
         --customer "$customer" --line "$sku:1" --ship-to "1 Main St" --postcode 10115
     second=$(json_string "$out" order_id)
+    check "$layout: the read model gets the order" eventually 10 "$shop" order show "$second"
     expect_exit 0 "$layout: shop order show" "$shop" order show "$second"
     check "$layout: placed at 19.90 EUR" sh -c 'printf "%s\n" "$1" | grep -q "placed" &&
         printf "%s\n" "$1" | grep -q "19.90 EUR"' _ "$out"

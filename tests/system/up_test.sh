@@ -69,26 +69,26 @@ expect_exit 2 "an unknown option is exit 2" "$shop" up --bogus
 expect_exit 0 "migrate" "$shop" db migrate
 
 expect_exit 3 "status with nothing running is exit 3" "$shop" --json status
-check "it still lists every service, down" [ "$(printf '%s' "$out" | grep -c '"state":[[:space:]]*"down"')" -eq 8 ]
+check "it still lists every service, down" [ "$(printf '%s' "$out" | grep -c '"state":[[:space:]]*"down"')" -eq 9 ]
 check "with its address" contains "$out" "\"address\":	\"http://127.0.0.1:$((port + 1))\""
-check "and says which are down in one line" contains "$err" "8 of 8 services down"
+check "and says which are down in one line" contains "$err" "9 of 9 services down"
 expect_exit 2 "status --only with a service that does not exist is exit 2" "$shop" status --only nosuch
 expect_exit 2 "status --only with no name at all is exit 2" "$shop" status --only ""
 
 working=""
-for s in catalog ordering inventory payments shipping notifications payment-gateway carrier; do
+for s in catalog ordering inventory payments shipping reporting notifications payment-gateway carrier; do
     opens "$s" && working="$working $s"
 done
 echo "# services that open:${working:- none}"
 check "every service of the table opens" \
-    [ "$working" = " catalog ordering inventory payments shipping notifications payment-gateway carrier" ]
+    [ "$working" = " catalog ordering inventory payments shipping reporting notifications payment-gateway carrier" ]
 
 # --- one process per service
 "$shop" up >"$log" 2>&1 &
 up=$!
 wait_for "started carrier" 5
-check "every service is started" sh -c '[ "$(grep -c "^shop up  *| started [a-z-]* (pid [0-9]*)$" "$1")" -ge 8 ]' _ "$log"
-for s in catalog ordering inventory payments shipping notifications payment-gateway carrier; do
+check "every service is started" sh -c '[ "$(grep -c "^shop up  *| started [a-z-]* (pid [0-9]*)$" "$1")" -ge 9 ]' _ "$log"
+for s in catalog ordering inventory payments shipping reporting notifications payment-gateway carrier; do
     case " $working " in *" $s "*) ;; *)
         check "$s, which does not open yet, says why under its name" wait_for "^$s  *| shop: "
         check "$s is restarted after 0.5 s, then 1 s" wait_for "^shop up  *| $s (pid [0-9]*) exited with status [0-9]* after .* restarting in 1.0 s$"

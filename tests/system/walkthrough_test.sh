@@ -74,6 +74,8 @@ walk() { # LAYOUT-NAME SKU [shop up options]
         --customer walker --line "$sku:2" --line "$sku:1" --ship-to "1 Main St" --postcode 10115
     order=$(json_string "$out" order_id)
     check "$layout: it prints the order id" [ -n "$order" ]
+    # show and list read Reporting's read model, which follows Ordering's events
+    check "$layout: the read model gets the order" eventually 10 "$shop" order show "$order"
     expect_exit 0 "$layout: shop order show" "$shop" order show "$order"
     check "$layout: the order is placed" contains "$out" "placed"
     check "$layout: the lines are merged and the total is exact" contains "$out" "74.70 EUR"
