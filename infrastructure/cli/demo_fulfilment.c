@@ -194,17 +194,17 @@ void demo_system_stop(const struct cli *cli, struct demo_system *sys)
 /* ------------------------------------------------------------ 6. catalogue and stock */
 
 /* The product at the price, added if it is missing. */
-static int ensure_product(const struct cli *cli, const char *sku, const char *name,
+static int ensure_product(const struct cli *cli, const char *code, const char *name,
                           const char *price)
 {
     char path[96], body[256];
     cJSON *reply = NULL;
-    snprintf(path, sizeof path, "/products/%s", sku);
+    snprintf(path, sizeof path, "/products/%s", code);
     int rc = ask(&reply, cli, "catalog", "GET", path, NULL);
     cJSON_Delete(reply);
     if (rc != SHOP_ENOTFOUND)
         return rc;
-    snprintf(body, sizeof body, "{\"sku\":\"%s\",\"name\":\"%s\",\"price\":\"%s\"}", sku, name,
+    snprintf(body, sizeof body, "{\"code\":\"%s\",\"name\":\"%s\",\"price\":\"%s\"}", code, name,
              price);
     rc = ask(&reply, cli, "catalog", "POST", "/products", body);
     cJSON_Delete(reply);
@@ -212,23 +212,23 @@ static int ensure_product(const struct cli *cli, const char *sku, const char *na
 }
 
 /* Available units of a SKU as Inventory counts them (0 if it never had any). */
-static int available(const struct cli *cli, const char *sku, long *out)
+static int available(const struct cli *cli, const char *code, long *out)
 {
     char path[96];
     cJSON *reply = NULL;
-    snprintf(path, sizeof path, "/stock/%s", sku);
+    snprintf(path, sizeof path, "/stock/%s", code);
     int rc = ask(&reply, cli, "inventory", "GET", path, NULL);
     *out = rc == 0 ? (long)demo_number(reply, "available") : 0;
     cJSON_Delete(reply);
     return rc == SHOP_ENOTFOUND ? 0 : rc;
 }
 
-static int wait_for_price(const struct cli *cli, const char *sku, const char *price,
+static int wait_for_price(const struct cli *cli, const char *code, const char *price,
                           int64_t *waited_ms)
 {
     char path[96];
     int64_t start = now_ms();
-    snprintf(path, sizeof path, "/prices/%s", sku);
+    snprintf(path, sizeof path, "/prices/%s", code);
     for (;;) {
         cJSON *reply = NULL;
         int rc = ask(&reply, cli, "ordering", "GET", path, NULL);
@@ -241,7 +241,7 @@ static int wait_for_price(const struct cli *cli, const char *sku, const char *pr
             return rc;
         if (*waited_ms > OUTCOME_LIMIT_MS)
             return shop_error_set(SHOP_EUNAVAILABLE,
-                                  "Ordering's price of %s did not become %s within %d s", sku,
+                                  "Ordering's price of %s did not become %s within %d s", code,
                                   price, OUTCOME_LIMIT_MS / 1000);
         pause_ms(10);
     }
@@ -575,11 +575,11 @@ static long count(PGconn *conn, const char *sql, int nparams, const char *const 
 static int consistent(const struct cli *cli, PGconn *conn, cJSON *step, bool *ok)
 {
     long reserved = 0;
-    for (const char *const *sku = (const char *const[]){"DEMO-MUG", "DEMO-RARE", NULL}; *sku;
-         sku++) {
+    for (const char *const *code = (const char *const[]){"DEMO-MUG", "DEMO-RARE", NULL}; *code;
+         code++) {
         char path[96];
         cJSON *reply = NULL;
-        snprintf(path, sizeof path, "/stock/%s", *sku);
+        snprintf(path, sizeof path, "/stock/%s", *code);
         if (ask(&reply, cli, "inventory", "GET", path, NULL) == 0)
             reserved += (long)demo_number(reply, "reserved");
         cJSON_Delete(reply);

@@ -67,9 +67,9 @@ static struct consumer_worker_arg notifications_order_outcomes = {&order_outcome
 /* The saga's participants: each answers Ordering's commands through its own outbox.
  * Payments and Shipping wait out a gateway or carrier that is away (their options keep
  * retrying for about two minutes), so a saga step waits while a breaker is open. */
-static struct relay_source inventory_relay = {"inventory", RELAY_OUTBOX_TABLE, NULL};
-static struct relay_source payments_relay = {"payments", RELAY_OUTBOX_TABLE, NULL};
-static struct relay_source shipping_relay = {"shipping", RELAY_OUTBOX_TABLE, NULL};
+static struct relay_source inventory_relay = {"inventory", RELAY_OUTBOX_TABLE, NULL, false};
+static struct relay_source payments_relay = {"payments", RELAY_OUTBOX_TABLE, NULL, false};
+static struct relay_source shipping_relay = {"shipping", RELAY_OUTBOX_TABLE, NULL, false};
 static struct consumer_worker_arg inventory_commands = {&inventory_commands_subscription, NULL,
                                                         NULL};
 static struct consumer_worker_arg payments_commands = {&payment_commands_subscription,
@@ -160,7 +160,6 @@ const struct service_def service_defs[] = {
      payment_api_open, payment_api_close, payments_workers},
     {"shipping", 5, "shop_shipping", "shipments (event-sourced), through the carrier", false,
      shipping_api_open, shipping_api_close, shipping_workers},
-     shipping_api_open, shipping_api_close, NULL},
     {"reporting", 6, "shop_reporting", "read models of orders, stock and sales (CQRS read side)",
      false, reporting_api_open, reporting_api_close, reporting_workers},
     {"notifications", 7, "shop_notifications", "one notification per customer-visible order event",
