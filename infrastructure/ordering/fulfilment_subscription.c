@@ -102,8 +102,10 @@ int fulfilment_handler_open(struct fulfilment_handler **out, PGconn *conn,
         (rc = order_store_es_new(&h->orders, h->events, ORDER_SNAPSHOT_EVERY_DEFAULT)) < 0 ||
         (rc = saga_store_pg_new(&h->sagas, conn)) < 0 || (rc = id_generator_uuid_new(&h->ids)) < 0)
         goto fail;
+    /* One attempt: inside the consumer's transaction a lost race aborts the transaction,
+     * so the message is handled again from the start (the consumer's retry), not here. */
     h->order_service = (struct order_service){
-        .orders = h->orders, .prices = NULL, .clock = h->clock, .ids = h->ids};
+        .orders = h->orders, .prices = NULL, .clock = h->clock, .ids = h->ids, .max_attempts = 1};
     h->service = (struct fulfilment_service){.sagas = h->sagas,
                                              .orders = &h->order_service,
                                              .clock = h->clock,
