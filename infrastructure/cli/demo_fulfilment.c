@@ -204,7 +204,7 @@ static int ensure_product(const struct cli *cli, const char *code, const char *n
     cJSON_Delete(reply);
     if (rc != SHOP_ENOTFOUND)
         return rc;
-    snprintf(body, sizeof body, "{\"code\":\"%s\",\"name\":\"%s\",\"price\":\"%s\"}", code, name,
+    snprintf(body, sizeof body, "{\"sku\":\"%s\",\"name\":\"%s\",\"price\":\"%s\"}", code, name,
              price);
     rc = ask(&reply, cli, "catalog", "POST", "/products", body);
     cJSON_Delete(reply);
