@@ -16,7 +16,7 @@
 #include "infrastructure/inventory/inventory_commands.h"
 
 #include "application/inventory/inventory_service.h"
-#include "application/messaging/reply.h"
+#include "infrastructure/messaging/reply.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
 #include "infrastructure/inventory/inventory_messages.h"

@@ -5,12 +5,12 @@
  * Per message: read the command strictly (published_read.h; SHOP_EINVALID is a dead
  * letter at once) → the payment service, its events stamped with the command's
  * correlation and as its effect (causation) → the reply, its id derived from the
- * command's (application/messaging/reply.h), into payments.outbox on the same connection.
+ * command's (infrastructure/messaging/reply.h), into payments.outbox on the same connection.
  * Read next: payment_messages.c, application/payments/payment_service.c
  */
 #include "infrastructure/payments/payment_commands.h"
 
-#include "application/messaging/reply.h"
+#include "infrastructure/messaging/reply.h"
 #include "application/payments/payment_service.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"

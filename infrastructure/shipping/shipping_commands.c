@@ -5,13 +5,13 @@
  * Per message: read the command strictly (published_read.h, ship_to_parse,
  * postcode_parse; SHOP_EINVALID is a dead letter at once) → the shipping service, its
  * events stamped with the command's correlation and as its effect → the reply, its id
- * derived from the command's (application/messaging/reply.h), into shipping.outbox on the
+ * derived from the command's (infrastructure/messaging/reply.h), into shipping.outbox on the
  * same connection.
  * Read next: shipping_messages.c, application/shipping/shipping_service.c
  */
 #include "infrastructure/shipping/shipping_commands.h"
 
-#include "application/messaging/reply.h"
+#include "infrastructure/messaging/reply.h"
 #include "application/shipping/shipping_service.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"

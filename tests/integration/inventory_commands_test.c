@@ -12,7 +12,7 @@
  * handled once; a receipt publishes StockReceived.
  * Read next: infrastructure/inventory/inventory_commands.c
  */
-#include "application/messaging/reply.h"
+#include "infrastructure/messaging/reply.h"
 #include "domain/shared/error.h"
 #include "infrastructure/inventory/inventory_commands.h"
 #include "infrastructure/messaging/relay.h"

@@ -1,47 +1,16 @@
 /*
- * tests/unit/reply_test.c — the ids of a reply (application/messaging/reply.h): the same
+ * tests/unit/reply_test.c — the ids of a reply (infrastructure/messaging/reply.h): the same
  * command and reply type always give the same id, which is what lets the bus keep a
  * reply once when its command is handled again; another command or another type gives
- * another id; the id is a well-formed version 8 UUID; and the SHA-256 it is made with
- * gives the FIPS 180-4 test vectors.
- * Read next: application/messaging/reply.c
+ * another id; the id is a well-formed version 8 UUID, the first 128 bits of
+ * SHA-256(command id ‖ reply type) with its version and variant bits set.
+ * Read next: infrastructure/messaging/reply.c
  */
-#include "application/messaging/reply.h"
+#include "infrastructure/messaging/reply.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
-
-static const char *hex(const uint8_t *bytes, size_t n)
-{
-    static char text[129];
-    for (size_t i = 0; i < n; i++)
-        snprintf(text + 2 * i, 3, "%02x", bytes[i]);
-    return text;
-}
-
-static const char *sha256_of(const char *text)
-{
-    uint8_t digest[32];
-    message_sha256(digest, text, strlen(text));
-    return hex(digest, 32);
-}
-
-Test(sha256, gives_the_fips_180_4_test_vectors)
-{
-    cr_expect_str_eq(sha256_of(""),
-                     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    cr_expect_str_eq(sha256_of("abc"),
-                     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    /* 56 bytes: the padding needs a second block */
-    cr_expect_str_eq(sha256_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-                     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-    char million[1000001];
-    memset(million, 'a', 1000000);
-    million[1000000] = '\0';
-    cr_expect_str_eq(sha256_of(million),
-                     "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-}
 
 static shop_uuid id_of(const char *text)
 {
@@ -83,4 +52,14 @@ Test(a_reply, carries_the_commands_correlation_cause_and_trace)
     cr_expect(uuid_equal(meta.correlation_id, command.meta.correlation_id));
     cr_expect(uuid_equal(meta.causation_id, command.meta.message_id));
     cr_expect_str_eq(meta.traceparent, command.meta.traceparent);
+}
+
+Test(a_reply_id, is_named_by_sha256_of_the_command_id_and_the_reply_type)
+{
+    /* python3: hashlib.sha256(UUID(command).bytes + b"inventory.StockReserved"), first 16
+     * bytes, version 8 and variant bits set */
+    shop_uuid id = message_reply_id(id_of("0190c000-0000-7000-8000-000000000001"),
+                                    "inventory.StockReserved");
+    char text[UUID_STRING_SIZE];
+    cr_expect_str_eq(uuid_format(text, id), "cbb3a4aa-55b0-816f-bc0f-dec829ad49f3");
 }

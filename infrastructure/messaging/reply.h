@@ -1,5 +1,5 @@
 /*
- * application/messaging/reply.h — the envelope of a reply to a command that came over the
+ * infrastructure/messaging/reply.h — the envelope of a reply to a command that came over the
  * bus: its message id, derived from the command's, and the ids it carries on
  * (docs/architecture.md §10, the saga of §3).
  *
@@ -16,8 +16,8 @@
  * cause, and carries its traceparent, so `shop trace` draws command → reply as one path.
  * Read next: infrastructure/inventory/inventory_commands.c (a participant)
  */
-#ifndef SHOP_APPLICATION_MESSAGING_REPLY_H
-#define SHOP_APPLICATION_MESSAGING_REPLY_H
+#ifndef SHOP_INFRASTRUCTURE_MESSAGING_REPLY_H
+#define SHOP_INFRASTRUCTURE_MESSAGING_REPLY_H
 
 #include "application/messaging/message.h"
 #include "domain/shared/uuid.h"
@@ -33,8 +33,5 @@ shop_uuid message_reply_id(shop_uuid command_id, const char *reply_type);
  * the command's message id, traceparent = the command's. */
 void message_reply_meta(struct message_meta *out, const struct message *command,
                         const char *reply_type);
-
-/* SHA-256 of data (FIPS 180-4), into out.  Exposed for its test vectors. */
-void message_sha256(uint8_t out[32], const void *data, size_t size);
 
 #endif
