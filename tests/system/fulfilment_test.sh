@@ -106,7 +106,7 @@ settled() {
               WHERE type IN ('OrderConfirmed', 'OrderCancelled')")" = 200 ]
 }
 check "every order is confirmed or cancelled within 240 s" eventually 240 settled
-diag "200 orders settled in $(($(date +%s) - started)) s"
+echo "# 200 orders settled in $(($(date +%s) - started)) s"
 
 outcome() { # ORDER_ID → "confirmed" or "cancelled:REASON"
     sql "SELECT CASE type WHEN 'OrderConfirmed' THEN 'confirmed'
@@ -124,7 +124,7 @@ while read -r n s id; do
     scarce:"cancelled:out of stock: SKU RARE-1") scarce_refused=$((scarce_refused + 1)) ;;
     *)
         wrong=$((wrong + 1))
-        diag "order $n ($s) $id: $o"
+        echo "# order $n ($s) $id: $o"
         ;;
     esac
 done <"$tap_tmp/placed"
@@ -135,10 +135,10 @@ check "the 20 units of RARE-1 went to 20 orders, the other 20 were told it is ou
 # ------------------------------------------------------------------ stock adds up
 # received (what this test received) = on hand + shipped (lines of confirmed orders)
 shipped_sql="SELECT l->>'sku' AS sku, sum((l->>'quantity')::int) AS q
-             FROM ordering.events e, jsonb_array_elements(p.data->'lines') l,
-                  ordering.events p
-             WHERE e.type = 'OrderConfirmed' AND p.stream_id = e.stream_id
-               AND p.type = 'OrderPlaced' GROUP BY 1"
+             FROM ordering.events e
+             JOIN ordering.events p ON p.stream_id = e.stream_id AND p.type = 'OrderPlaced'
+             CROSS JOIN LATERAL jsonb_array_elements(p.data->'lines') l
+             WHERE e.type = 'OrderConfirmed' GROUP BY 1"
 stock=$(sql "SELECT string_agg(s.sku || '=' || (s.on_hand + coalesce(sh.q, 0)), ' ' ORDER BY s.sku)
              FROM inventory.stock_items s LEFT JOIN ($shipped_sql) sh ON sh.sku = s.sku")
 check "on hand + shipped = received for every SKU" \
