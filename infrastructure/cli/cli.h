@@ -132,6 +132,7 @@ int cmd_order_show(struct cli *cli, int argc, char **argv);
 int cmd_order_list(struct cli *cli, int argc, char **argv);
 int cmd_order_cancel(struct cli *cli, int argc, char **argv);
 int cmd_notifications_list(struct cli *cli, int argc, char **argv); /* cmd_notifications.c */
+int cmd_report_sales(struct cli *cli, int argc, char **argv);       /* cmd_report.c */
 /* operations: dead letters of the subscribers (cmd_dlq.c, reads PostgreSQL) */
 int cmd_dlq_list(struct cli *cli, int argc, char **argv);
 int cmd_dlq_show(struct cli *cli, int argc, char **argv);
