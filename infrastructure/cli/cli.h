@@ -135,6 +135,7 @@ int cmd_notifications_list(struct cli *cli, int argc, char **argv); /* cmd_notif
 /* operations: the fulfilment sagas (cmd_saga.c, reads PostgreSQL) */
 int cmd_saga_list(struct cli *cli, int argc, char **argv);
 int cmd_saga_show(struct cli *cli, int argc, char **argv);
+int cmd_report_sales(struct cli *cli, int argc, char **argv);       /* cmd_report.c */
 /* operations: dead letters of the subscribers (cmd_dlq.c, reads PostgreSQL) */
 int cmd_dlq_list(struct cli *cli, int argc, char **argv);
 int cmd_dlq_show(struct cli *cli, int argc, char **argv);

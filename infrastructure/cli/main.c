@@ -342,6 +342,16 @@ const struct cli_command cli_commands[] = {
      "Exit status: 0 discarded; 1 no dead letter ID; 2 ID is not a whole number; 3 the\n"
      "database cannot be reached.  With --json: the dead letter discarded.\n",
      cmd_dlq_discard},
+    {"report sales", "[--day YYYY-MM-DD]", "units and revenue of confirmed orders per SKU per day",
+     "Asks the Reporting service for the sales read model: for each day (UTC) and SKU, the\n"
+     "units and revenue of the lines of orders confirmed that day, and how many orders.\n"
+     "\n"
+     "Options:\n"
+     "      --day YYYY-MM-DD  only that day\n"
+     "\n"
+     "Exit status: 0 shown (perhaps none); 2 --day is not a date; 3 Reporting unavailable.\n"
+     "With --json: an array of {sku, day, currency, quantity, revenue, orders}.\n",
+     cmd_report_sales},
     {"projection list", "", "Reporting's projections: checkpoint, lag, messages applied",
      "Lists the projections that build Reporting's read models from the bus (orders,\n"
      "stock-levels, sales): each one's checkpoint (the transaction id and position of the\n"

@@ -43,17 +43,17 @@ static const char order_placed_sql[] = MESSAGE_CTE
 /* An order leaves "placed" once: confirmed or cancelled, never both, never back. */
 #define ORDER_CLOSED_SQL(status, at_field, reason_expr)                                            \
     MESSAGE_CTE                                                                                    \
-        ","                                                                                        \
-        " s AS (UPDATE reporting.order_summaries{s} o"                                             \
-        "          SET status = '" status "', reason = " reason_expr ","                           \
-        "              closed_at = (p->>'" at_field "')::timestamptz, version = o.version + 1,"    \
-        "              applied_transaction_id = tx, applied_position = pos"                        \
-        "         FROM m"                                                                          \
-        "        WHERE o.order_id = (p->>'order_id')::uuid AND o.status = 'placed'"                \
-        "       RETURNING o.customer, o.order_id)"                                                 \
-        " UPDATE reporting.customer_orders{s} c"                                                   \
-        "    SET status = '" status "', applied_transaction_id = m.tx, applied_position = m.pos"   \
-        "   FROM s, m WHERE c.customer = s.customer AND c.order_id = s.order_id"
+    ","                                                                                            \
+    " s AS (UPDATE reporting.order_summaries{s} o"                                                 \
+    "          SET status = '" status "', reason = " reason_expr ","                               \
+    "              closed_at = (p->>'" at_field "')::timestamptz, version = o.version + 1,"        \
+    "              applied_transaction_id = tx, applied_position = pos"                            \
+    "         FROM m"                                                                              \
+    "        WHERE o.order_id = (p->>'order_id')::uuid AND o.status = 'placed'"                    \
+    "       RETURNING o.customer, o.order_id)"                                                     \
+    " UPDATE reporting.customer_orders{s} c"                                                       \
+    "    SET status = '" status "', applied_transaction_id = m.tx, applied_position = m.pos"       \
+    "   FROM s, m WHERE c.customer = s.customer AND c.order_id = s.order_id"
 
 static const char order_confirmed_sql[] = ORDER_CLOSED_SQL("confirmed", "confirmed_at", "NULL");
 static const char order_cancelled_sql[] =

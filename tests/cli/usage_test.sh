@@ -20,7 +20,7 @@ expect_exit 0 "shop help db status is the same as shop db status --help" "$shop"
 check "shop help db status shows its usage" contains "$out" "Usage: shop db status"
 
 expect_exit 2 "no command at all is bad usage" "$shop"
-check "it names the commands allowed" contains "$err" "expected one of: db, serve, up, status, catalog, stock, order, events, saga, notifications, dlq, projection, breaker, trace, demo, help"
+check "it names the commands allowed" contains "$err" "expected one of: db, serve, up, status, catalog, stock, order, events, saga, notifications, dlq, report, projection, breaker, trace, demo, help"
 
 expect_exit 2 "an unknown command is bad usage" "$shop" frobnicate
 check "it is one line" one_line "$err"

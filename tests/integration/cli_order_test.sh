@@ -195,7 +195,7 @@ if [ "$status" = 0 ]; then
 
     # ---- place --wait: the outcome as the read model shows it
     "$shop" --json order place --customer wanda --line TEE-L:1 --ship-to x --postcode 1 \
-        --wait 20 >"$tap_tmp/wait.out" 2>"$tap_tmp/wait.err" &
+        --wait 60 >"$tap_tmp/wait.out" 2>"$tap_tmp/wait.err" &
     waiter=$!
     check "wanda's order reaches the bus" eventually 10 placed_id wanda
     wanda=$(placed_id wanda)
@@ -208,7 +208,7 @@ if [ "$status" = 0 ]; then
     check "--json gives the order id" contains "$out" "\"order_id\":	\"$wanda\""
     check "and the status confirmed" contains "$out" '"status":	"confirmed"'
 
-    "$shop" order place --customer xavier --line TEE-L:1 --ship-to x --postcode 1 --wait \
+    "$shop" order place --customer xavier --line TEE-L:1 --ship-to x --postcode 1 --wait=60 \
         >"$tap_tmp/wait.out" 2>"$tap_tmp/wait.err" &
     waiter=$!
     check "xavier's order reaches the bus" eventually 10 placed_id xavier

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/integration/cli_projection_test.sh — `shop projection list | rebuild NAME` as an
 # operator runs them, on a database of this test's own, with `shop serve reporting`
-# running (its projector keeps the live read tables up to date meanwhile).  Messages are
-# put on messaging.bus with SQL, as the contexts' relays would.
+# running (its projector keeps the live read tables up to date meanwhile), and `shop
+# report sales`, a client of that service.  Messages are put on messaging.bus with SQL,
+# as the contexts' relays would.
 #
 # What an operator relies on: list shows each projection's checkpoint, lag and count, and
 # the lag goes to 0 as the projector catches up; a rebuild ends with the same read model,
@@ -69,6 +70,17 @@ check "the orders projection is 400 messages behind" \
 serve_pid=$!
 check "shop serve reporting catches up (lag 0)" eventually 20 lag_is_zero
 check "the read model has every order" [ "$(summaries)" = "300 100" ]
+sales_show() { "$shop" report sales --day 2024-06-10 2>/dev/null | grep -q "$1"; }
+check "the sales read model counts the 100 confirmed orders" eventually 20 sales_show " 100 units"
+expect_exit 0 "report sales --day" "$shop" report sales --day 2024-06-10
+check "MUG-RED: 100 units, 1250.00 EUR, 100 orders" \
+    sh -c 'printf "%s\n" "$1" | grep -q "^2024-06-10  MUG-RED  *100 units  *1250.00 EUR   100 orders$"' _ "$out"
+expect_exit 0 "report sales --json" "$shop" --json report sales
+check "--json gives revenue as money" contains "$out" '"revenue":	"1250.00 EUR"'
+expect_exit 0 "report sales of a day with none" "$shop" report sales --day 2024-06-11
+check "says so" contains "$out" "No sales on 2024-06-11"
+expect_exit 2 "report sales --day tomorrow is exit 2" "$shop" report sales --day tomorrow
+check "naming --day" contains "$err" "--day"
 expect_exit 0 "projection list shows what it applied" "$shop" projection list
 check "400 messages handled" sh -c 'printf "%s\n" "$1" | grep -q "^orders .* 400 "' _ "$out"
 

@@ -377,6 +377,29 @@ Test(projector, applies_a_message_an_older_transaction_commits_after_a_newer_one
                      ORDER_A "|c-1|placed|-|1.00 EUR|1;" ORDER_B "|c-7|confirmed|-|57.49 EUR|2");
 }
 
+Test(projector, orders_transactions_by_number_not_by_their_text)
+{
+    /* Two transactions whose ids have a different number of digits: 99 before 100,
+     * although "100" sorts before "99" as text. */
+    test_db_exec(
+        admin, "INSERT INTO messaging.bus (message_id, type, schema_version, source, stream,"
+               " payload, transaction_id) VALUES"
+               " (gen_random_uuid(), 'ordering.OrderPlaced', 1, 'ordering', 'order-" ORDER_A "',"
+               "  '{\"order_id\": \"" ORDER_A "\", \"customer\": \"c-1\", \"lines\": [],"
+               "    \"total\": \"1.00 EUR\", \"placed_at\": \"2024-06-10T06:00:00Z\"}', '99'),"
+               " (gen_random_uuid(), 'ordering.OrderConfirmed', 1, 'ordering', 'order-" ORDER_A "',"
+               "  '{\"order_id\": \"" ORDER_A "\", \"confirmed_at\": \"2024-06-10T07:00:00Z\"}',"
+               "  '100')");
+    long n = 0;
+    for (int i = 0; i < 4; i++) /* one message per batch: the checkpoint moves between them */
+        cr_assert_eq(projector_step(reporting, projection_find("orders"), 1, &n), 0, "%s",
+                     shop_error_message());
+    cr_expect_str_eq(orders(), ORDER_A "|c-1|confirmed|-|1.00 EUR|2");
+    cr_expect_str_eq(value("SELECT handled || ' ' || transaction_id FROM reporting.projections"
+                           " WHERE name = 'orders'"),
+                     "2 100");
+}
+
 Test(projector, lag_counts_the_messages_after_the_checkpoint)
 {
     placed(ORDER_A, "c-42", "2024-06-10T06:13:20.000000Z");
