@@ -51,11 +51,19 @@ static const char bus_sql[] = "SELECT message_id, causation_id, type, source, st
 static const struct {
     const char *context, *table, *sql;
 } outboxes[] = {
-    {"catalog", "catalog.outbox",
-     "SELECT message_id, causation_id, type, stream, " US(
-         "recorded_at") ","
-                        " coalesce(traceparent, '') FROM catalog.outbox WHERE correlation_id = "
-                        "$1::uuid ORDER BY id"},
+#define OUTBOX_OF(ctx)                                                                             \
+    {                                                                                              \
+        ctx, ctx ".outbox",                                                                        \
+            "SELECT message_id, causation_id, type, stream, " US(                                  \
+                "recorded_at") ", coalesce(traceparent, '') FROM " ctx ".outbox"                   \
+                               " WHERE correlation_id = $1::uuid ORDER BY id"                      \
+    }
+    OUTBOX_OF("catalog"),
+    OUTBOX_OF("ordering"), /* the saga's commands */
+    OUTBOX_OF("inventory"),
+    OUTBOX_OF("payments"),
+    OUTBOX_OF("shipping"),
+#undef OUTBOX_OF
 };
 
 static const char notifications_sql[] = "SELECT message_id, kind, text, " US(
@@ -67,16 +75,21 @@ static const struct {
     const char *context, *table, *sql;
     enum trace_note_kind kind;
 } handlings[] = {
-    {"ordering", "ordering.inbox",
-     "SELECT subscriber, message_id, " US(
-         "handled_at") ", 0, NULL FROM ordering.inbox"
-                       " WHERE message_id = ANY($1::uuid[]) ORDER BY handled_at",
-     TRACE_HANDLED},
-    {"notifications", "notifications.inbox",
-     "SELECT subscriber, message_id, " US(
-         "handled_at") ", 0, NULL FROM notifications.inbox"
-                       " WHERE message_id = ANY($1::uuid[]) ORDER BY handled_at",
-     TRACE_HANDLED},
+#define INBOX_OF(ctx)                                                                              \
+    {                                                                                              \
+        ctx, ctx ".inbox",                                                                         \
+            "SELECT subscriber, message_id, " US("handled_at") ", 0, NULL FROM " ctx ".inbox"      \
+                                                               " WHERE message_id = "            \
+                                                               "ANY($1::uuid[]) ORDER BY "         \
+                                                               "handled_at",                       \
+            TRACE_HANDLED                                                                          \
+    }
+    INBOX_OF("ordering"),
+    INBOX_OF("inventory"),
+    INBOX_OF("payments"),
+    INBOX_OF("shipping"),
+    INBOX_OF("notifications"),
+#undef INBOX_OF
     {NULL, "messaging.retries",
      "SELECT subscriber, message_id, " US(
          "next_attempt_at") ", attempts, last_error"

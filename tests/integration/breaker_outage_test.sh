@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/integration/breaker_outage_test.sh — the circuit breaker in front of the payment
 # gateway, on real processes: `shop serve payments` in front of `shop serve payment-gateway
-# --outage 3:10`, watched with `shop breaker status` (docs/patterns/circuit-breaker.md).
+# --outage 3:14`, watched with `shop breaker status` (docs/patterns/circuit-breaker.md).
 #
 #   before the outage   a payment P is authorized; the breaker is CLOSED
 #   in the outage       P's capture is asked for again and again (the same idempotency key,
@@ -27,9 +27,10 @@ unset SHOP_PAYMENTS_URL SHOP_SHIPPING_URL SHOP_PAYMENT_GATEWAY_URL
 payments=http://127.0.0.1:$((base + 4))
 gateway=http://127.0.0.1:$((base + 8))
 # A small breaker for the test: it decides over the last 4 calls, once it has 4, opens at
-# a failure rate of 50%, waits 1 s in OPEN, and closes after 2 good probes.
+# a failure rate of 50%, waits 3 s in OPEN (long enough for the checks made while it is
+# open, on a loaded machine too), and closes after 2 good probes.
 export SHOP_BREAKER_PAYMENT_GATEWAY_WINDOW=4 SHOP_BREAKER_PAYMENT_GATEWAY_MINIMUM_CALLS=4
-export SHOP_BREAKER_PAYMENT_GATEWAY_FAILURE_RATE=50 SHOP_BREAKER_PAYMENT_GATEWAY_WAIT_MS=1000
+export SHOP_BREAKER_PAYMENT_GATEWAY_FAILURE_RATE=50 SHOP_BREAKER_PAYMENT_GATEWAY_WAIT_MS=3000
 export SHOP_BREAKER_PAYMENT_GATEWAY_HALF_OPEN_CALLS=2
 
 # http_post URL [BODY]: "STATUS MILLISECONDS" on the first line, then the body.
@@ -91,8 +92,8 @@ check "the gateway's all the same" contains "$out" "payment-gateway  CLOSED"
 check "one line on stderr" one_line "$err"
 check "it says shipping did not answer" contains "$err" "shipping did not answer"
 
-# The gateway, with an outage from 3 s to 10 s after it starts.
-"$shop" serve payment-gateway --outage 3:10 >"$logs/gateway.log" 2>&1 &
+# The gateway, with an outage from 3 s to 14 s after it starts.
+"$shop" serve payment-gateway --outage 3:14 >"$logs/gateway.log" 2>&1 &
 gateway_pid=$!
 if ! eventually 10 http_get "$gateway/health"; then
     echo "Bail out! shop serve payment-gateway did not start: $(cat "$logs/gateway.log")"
@@ -151,7 +152,7 @@ check "/metrics: 6 calls not permitted" contains "$metrics" 'shop_breaker_calls_
 check "/metrics: the state change was observed" contains "$metrics" 'shop_domain_events_total{context="resilience",type="BreakerStateChanged"} 1'
 
 # After the outage: HALF_OPEN, then CLOSED after the probes.
-check "the outage ends" eventually 15 outage_over
+check "the outage ends" eventually 20 outage_over
 check "the breaker goes HALF_OPEN once its wait is over" eventually 10 state_is half_open
 post "$payments/payments/$p/capture"
 check "P's capture, retried with the same key after the outage, succeeds (200)" [ "$code" = 200 ]

@@ -140,8 +140,9 @@ check "OrderConfirmed reaches the bus" wait_for 20 \
     "SELECT count(*) FROM messaging.bus WHERE type = 'ordering.OrderConfirmed'" 1
 check "and CommitReservation" wait_for 20 \
     "SELECT count(*) FROM messaging.bus WHERE type = 'ordering.CommitReservation'" 1
-expect_exit 0 "shop order show" "$shop" order show "$order"
-check "shows the order confirmed" contains "$out" "confirmed"
+expect_exit 0 "shop order history (the event store itself; Reporting is not running here)" \
+    "$shop" order history "$order"
+check "the order's events fold to confirmed" contains "$out" "Now: confirmed at version 2"
 stop
 check "nothing Ordering published is on the bus twice" [ "$(sql "SELECT count(*) FROM (SELECT type
     FROM messaging.bus WHERE source = 'ordering' GROUP BY type HAVING count(*) > 1) t")" = 0 ]

@@ -70,19 +70,22 @@ walk() { # LAYOUT-NAME SKU [shop up options]
         "$shop" order place --customer walker --line "$sku:1" --ship-to "1 Main St" --postcode "   "
     check "$layout: refused orders record nothing" [ "$(events)" = "$before" ]
 
-    expect_exit 0 "$layout: place an order (one SKU on two lines)" "$shop" --json order place \
-        --customer walker --line "$sku:2" --line "$sku:1" --ship-to "1 Main St" --postcode 10115
+    # The fulfilment saga takes it from there: --wait waits for its outcome.
+    expect_exit 0 "$layout: place an order (one SKU on two lines) and wait for it" "$shop" --json \
+        order place --customer walker --line "$sku:2" --line "$sku:1" --ship-to "1 Main St" \
+        --postcode 10115 --wait 60
     order=$(json_string "$out" order_id)
     check "$layout: it prints the order id" [ -n "$order" ]
+    check "$layout: the saga confirms it" contains "$(printf '%s' "$out" | tr -d ' \n\t')" '"status":"confirmed"'
     # show and list read Reporting's read model, which follows Ordering's events
     check "$layout: the read model gets the order" eventually 10 "$shop" order show "$order"
     expect_exit 0 "$layout: shop order show" "$shop" order show "$order"
-    check "$layout: the order is placed" contains "$out" "placed"
+    check "$layout: the order is confirmed" contains "$out" "confirmed"
     check "$layout: the lines are merged and the total is exact" contains "$out" "74.70 EUR"
     expect_exit 0 "$layout: shop order show --json" "$shop" --json order show "$order"
     check "$layout: --json gives status, total and one merged line" sh -c '
         doc=$(printf "%s" "$1" | tr -d " \n\t")
-        case $doc in *"\"status\":\"placed\""*"\"total\":\"74.70EUR\""*) ;; *) exit 1;; esac
+        case $doc in *"\"status\":\"confirmed\""*"\"total\":\"74.70EUR\""*) ;; *) exit 1;; esac
         [ "$(printf "%s" "$doc" | grep -o "\"sku\":" | wc -l)" -eq 1 ]' _ "$out"
     expect_exit 0 "$layout: shop order list --customer" "$shop" order list --customer walker
     check "$layout: the list has the order" contains "$out" "$order"
