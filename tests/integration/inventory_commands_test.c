@@ -303,7 +303,7 @@ Test(a_command_on_the_bus, is_answered_once_on_the_bus_even_when_delivered_twice
     test_poll_until(c, db, "SELECT count(*) FROM inventory.inbox", 1);
 
     /* the relay moves the reply to the bus */
-    const struct relay_source src = {"inventory", RELAY_OUTBOX_TABLE, NULL};
+    const struct relay_source src = {"inventory", RELAY_OUTBOX_TABLE, NULL, false};
     struct relay *r;
     size_t moved = 0;
     cr_assert_eq(relay_open(&r, db, &src), 0, "%s", shop_error_message());
