@@ -2,11 +2,17 @@
  * infrastructure/cli/cmd_stock.c — `shop stock receive SKU QTY`, `shop stock list`,
  * `shop stock show SKU`.
  *
- * Domain commands are clients of the context's HTTP API (docs/cli.md): the arguments are
+ * Domain commands are clients of the contexts' HTTP APIs (docs/cli.md): the arguments are
  * checked here only for their shape (so a typo is exit 2 naming the argument, without a
  * round trip), and everything else — the rules, the refusals, the exit status — is what
- * the Inventory service answered (infrastructure/inventory/inventory_api.c).
- * Read next: infrastructure/cli/cli_http.c, docs/api/inventory.md
+ * the service answered.
+ *
+ * CQRS: `stock receive` is a command, answered by Inventory (the write side,
+ * infrastructure/inventory/inventory_api.c) with the stock as it is after the receipt;
+ * `stock show` and `stock list` are queries, answered by Reporting's read model of the
+ * stock levels (infrastructure/reporting/read_models.c), which follows Inventory's
+ * events on the bus and may be a moment behind (docs/patterns/cqrs.md).
+ * Read next: infrastructure/cli/cli_http.c, docs/api/inventory.md, docs/api/reporting.md
  */
 #include "domain/shared/error.h"
 #include "domain/shared/quantity.h"
@@ -46,8 +52,8 @@ static int show(const struct cli *cli, cJSON *doc)
 {
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
-        return cli_fail(cli, shop_error_set(SHOP_EINTERNAL, "the inventory service answered "
-                                                            "something that is not stock"));
+        return cli_fail(cli, shop_error_set(SHOP_EINTERNAL, "the service answered something "
+                                                            "that is not stock"));
     }
     if (cli->json) {
         cli_print_json(doc);
@@ -94,7 +100,7 @@ int cmd_stock_show(struct cli *cli, int argc, char **argv)
     if (status >= 0 || (status = sku_argument(cli, &s, argc, argv, first)) >= 0)
         return status;
     snprintf(path, sizeof path, "/stock/%s", s.code);
-    if ((status = cli_call(cli, &reply, "inventory", "GET", path, NULL)) != 0)
+    if ((status = cli_call(cli, &reply, "reporting", "GET", path, NULL)) != 0)
         return status;
     return show(cli, reply);
 }
@@ -105,11 +111,11 @@ int cmd_stock_list(struct cli *cli, int argc, char **argv)
     const cJSON *item;
     int status =
         cli_parse(cli, cli_find_command("stock list"), argc, argv, NULL, NULL, NULL, 0, NULL);
-    if (status >= 0 || (status = cli_call(cli, &reply, "inventory", "GET", "/stock", NULL)) != 0)
+    if (status >= 0 || (status = cli_call(cli, &reply, "reporting", "GET", "/stock", NULL)) != 0)
         return status;
     if (!cJSON_IsArray(reply)) {
         cJSON_Delete(reply);
-        return cli_fail(cli, shop_error_set(SHOP_EINTERNAL, "the inventory service answered "
+        return cli_fail(cli, shop_error_set(SHOP_EINTERNAL, "the reporting service answered "
                                                             "something that is not a list"));
     }
     if (cli->json) {

@@ -158,16 +158,19 @@ const struct cli_command cli_commands[] = {
     {"stock list", "", "stock of every SKU",
      "Lists every SKU stock was ever received for, by SKU: on hand, reserved (held for\n"
      "orders) and available (on hand minus reserved).  --json: an array of\n"
-     "{sku, on_hand, reserved, available}.\n"
+     "{sku, on_hand, reserved, available}.  A query of Reporting's read model, which\n"
+     "follows Inventory's events and may be a moment behind a receipt or an order.\n"
      "\n"
-     "Exit status: 0 listed (also when empty); 3 the inventory service is not running.\n",
+     "Exit status: 0 listed (also when empty); 3 the reporting service is not running.\n",
      cmd_stock_list},
     {"stock show", "SKU", "on hand, reserved and available for one SKU",
-     "Shows one SKU's stock.  --json: {sku, on_hand, reserved, available}.\n"
+     "Shows one SKU's stock.  --json: {sku, on_hand, reserved, available}.  A query of\n"
+     "Reporting's read model, which follows Inventory's events and may be a moment behind\n"
+     "a receipt or an order.\n"
      "\n"
      "    shop stock show ABC-1\n"
      "\n"
-     "Exit status: 0 shown; 1 no stock recorded for the SKU; 2 a bad SKU; 3 the inventory\n"
+     "Exit status: 0 shown; 1 no stock recorded for the SKU; 2 a bad SKU; 3 the reporting\n"
      "service is not running.\n",
      cmd_stock_show},
     {"order place",

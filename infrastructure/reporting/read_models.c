@@ -148,7 +148,7 @@ int read_model_stock(cJSON **out, PGconn *conn, const char *sku)
               "  FROM reporting.stock_levels WHERE $1::text IS NULL",
         1, params, "reading the stock levels");
     if (rc == 0 && !found)
-        return shop_error_set(SHOP_ENOTFOUND, "no stock recorded for %s", sku);
+        return shop_error_set(SHOP_ENOTFOUND, "no stock recorded for SKU %s", sku);
     return rc;
 }
 

@@ -1,10 +1,14 @@
 #!/bin/sh
 # tests/integration/cli_stock_test.sh — `shop stock receive|list|show` as a user runs them:
-# a migrated database of its own, `shop serve inventory` in the background, and the
-# command line as its client.  Checks the output, the --json shapes of docs/cli.md and
-# the exit statuses (2 bad input naming the argument, 1 not found, 3 service down).
+# a migrated database of its own, `shop up --only inventory,reporting` in the background,
+# and the command line as its client.  receive is a command (Inventory answers it);
+# show and list are queries of Reporting's read model, which follows Inventory's events,
+# so after a receipt the test waits until the read model has it.  Checks the output, the
+# --json shapes of docs/cli.md and the exit statuses (2 bad input naming the argument,
+# 1 not found, 3 service down).
 set -u
 . "$top_srcdir/tests/support/tap.sh"
+. "$top_srcdir/tests/support/http.sh"
 shop=$top_builddir/shop
 
 use_own_database shop_cli_stock_test
@@ -17,14 +21,14 @@ expect_exit 0 "shop db migrate" "$shop" db migrate
 expect_exit 3 "stock list with the service down is exit 3" "$shop" stock list
 check "it says the service is unreachable, in one line" one_line "$err"
 
-"$shop" serve inventory >"$tap_tmp/serve.log" 2>&1 &
+"$shop" up --only inventory,reporting >"$tap_tmp/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; dropdb --if-exists --force "$db" >/dev/null 2>&1; rm -rf "$tap_tmp"' EXIT
 tries=0
 until "$shop" stock list >/dev/null 2>&1; do
     tries=$((tries + 1))
     if [ "$tries" -gt 100 ] || ! kill -0 "$serve_pid" 2>/dev/null; then
-        echo "Bail out! shop serve inventory did not answer"; sed 's/^/# /' "$tap_tmp/serve.log"; exit 1
+        echo "Bail out! shop up --only inventory,reporting did not answer"; sed 's/^/# /' "$tap_tmp/serve.log"; exit 1
     fi
     sleep 0.1
 done
@@ -42,6 +46,12 @@ check "--json has on_hand 15" contains "$(printf '%s' "$out" | tr -d ' \n\t')" '
 check "--json has the four keys" sh -c 'for k in sku on_hand reserved available; do
     printf "%s" "$1" | grep -q "\"$k\":" || exit 1; done' _ "$out"
 expect_exit 0 "stock receive of another SKU" "$shop" stock receive AAA 1
+# read_model_has SKU ON_HAND: Reporting's stock levels show it
+read_model_has() {
+    "$shop" --json stock show "$1" 2>/dev/null | tr -d ' \n\t' | grep -q "\"on_hand\":$2,"
+}
+both_received() { read_model_has ABC-1 15 && read_model_has AAA 1; }
+check "the read model catches up with both receipts" eventually 10 both_received
 
 expect_exit 0 "stock show ABC-1" "$shop" stock show abc-1
 check "available 15" contains "$out" "available     15"

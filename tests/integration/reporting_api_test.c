@@ -200,7 +200,7 @@ Test(reporting_api, refuses_a_bad_request_naming_the_field)
         {"GET", "/orders?status=lost", 400, "status: must be placed, confirmed or cancelled"},
         {"GET", "/orders?customer=", 400, "customer:"},
         {"GET", "/stock/a%20b", 400, "sku:"},
-        {"GET", "/stock/NOPE", 404, "no stock recorded for NOPE"},
+        {"GET", "/stock/NOPE", 404, "no stock recorded for SKU NOPE"},
         {"GET", "/reports/sales?day=yesterday", 400, "day: must be a date YYYY-MM-DD"},
         {"GET", "/reports/sales?day=2024-13-01", 400, "day:"},
         {"GET", "/reports/sales?day=2024-02-30", 400, "day:"},

@@ -56,6 +56,8 @@ walk() { # LAYOUT-NAME SKU [shop up options]
     check "$layout: the price reaches Ordering (GET /prices/$sku shows 24.90 EUR)" \
         replica_has "$ordering_url" "$sku" "24.90 EUR"
     expect_exit 0 "$layout: receive stock" "$shop" stock receive "$sku" 5
+    # stock show reads Reporting's read model, which follows Inventory's events
+    check "$layout: the read model gets the receipt" eventually 10 "$shop" stock show "$sku"
     expect_exit 0 "$layout: show the stock" "$shop" --json stock show "$sku"
     check "$layout: 5 on hand, 5 available" \
         sh -c 'printf "%s" "$1" | tr -d " \n\t" | grep -q "\"on_hand\":5.*\"available\":5"' _ "$out"
