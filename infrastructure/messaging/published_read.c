@@ -56,6 +56,19 @@ int published_get_uuid(shop_uuid *out, const cJSON *root, const char *field,
     return 0;
 }
 
+int published_get_time(const cJSON *root, const char *field, const struct message *m)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+    const char *text;
+    int rc = published_get_string(&text, root, field, m);
+    if (rc < 0)
+        return rc;
+    bool ok = strlen(text) == sizeof shape - 1;
+    for (size_t i = 0; ok && i < sizeof shape - 1; i++)
+        ok = shape[i] == 'd' ? (text[i] >= '0' && text[i] <= '9') : text[i] == shape[i];
+    return ok ? 0 : published_refuse(m, field, "must be a UTC time like 2024-06-10T06:13:20.000000Z");
+}
+
 int published_get_money(money *out, const cJSON *root, const char *field, const struct message *m)
 {
     const char *text;

@@ -34,6 +34,9 @@ int published_get_string(const char **out, const cJSON *root, const char *field,
 int published_get_uuid(shop_uuid *out, const cJSON *root, const char *field,
                        const struct message *m);
 
+/* A time member in the shape the schemas fix, "2024-06-10T06:13:20.000000Z" (RFC 3339,
+ * UTC, microseconds; the shape only, not a calendar check). */
+int published_get_time(const cJSON *root, const char *field, const struct message *m);
 /* A money member, "24.90 EUR", above 0. */
 int published_get_money(money *out, const cJSON *root, const char *field, const struct message *m);
 

@@ -18,6 +18,7 @@
 #include "domain/shared/error.h"
 #include "domain/shared/money.h"
 #include "domain/shared/sku.h"
+#include "infrastructure/messaging/published_read.h"
 #include "infrastructure/postgres/sqlstate.h"
 
 #include <cjson/cJSON.h>
@@ -37,36 +38,6 @@ struct price_update {
     int64_t catalog_version;
 };
 
-static int refuse(const struct message *m, const char *field, const char *why)
-{
-    return shop_error_set(SHOP_EINVALID, "%s: field \"%s\": %s", m->type, field, why);
-}
-
-static int get_string(const char **out, const cJSON *root, const char *field,
-                      const struct message *m)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, field);
-    if (!item)
-        return refuse(m, field, "missing");
-    if (!cJSON_IsString(item))
-        return refuse(m, field, "must be a string");
-    *out = item->valuestring;
-    return 0;
-}
-
-/* "2024-06-10T06:13:20.000000Z": the shape the schema fixes (not a calendar check). */
-static int get_time(const cJSON *root, const char *field, const struct message *m)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
-    const char *text;
-    int rc = get_string(&text, root, field, m);
-    if (rc < 0)
-        return rc;
-    bool ok = strlen(text) == sizeof shape - 1;
-    for (size_t i = 0; ok && i < sizeof shape - 1; i++)
-        ok = shape[i] == 'd' ? (text[i] >= '0' && text[i] <= '9') : text[i] == shape[i];
-    return ok ? 0 : refuse(m, field, "must be a UTC time like 2024-06-10T06:13:20.000000Z");
-}
 
 /* The payload of m as the schema of its type says, into *out. */
 static int read_payload(struct price_update *out, const struct message *m)
@@ -87,42 +58,42 @@ static int read_payload(struct price_update *out, const struct message *m)
         rc = shop_error_set(SHOP_EINVALID, "%s: the payload is not one JSON object", m->type);
         goto done;
     }
-    if ((rc = get_string(&text, root, "sku", m)) < 0)
+    if ((rc = published_get_string(&text, root, "sku", m)) < 0)
         goto done;
     if (sku_parse(&out->sku, text) < 0 || strcmp(out->sku.code, text) != 0) {
-        rc = refuse(m, "sku", "must be 1-32 characters of A-Z, 0-9 and '-'");
+        rc = published_refuse(m, "sku", "must be 1-32 characters of A-Z, 0-9 and '-'");
         goto done;
     }
-    if ((rc = get_string(&text, root, "price", m)) < 0)
+    if ((rc = published_get_string(&text, root, "price", m)) < 0)
         goto done;
     if (money_parse(&out->price, text, NULL) < 0) {
         snprintf(why, sizeof why, "%s", shop_error_message());
-        rc = refuse(m, "price", why);
+        rc = published_refuse(m, "price", why);
         goto done;
     }
     if (out->price.minor <= 0) {
-        rc = refuse(m, "price", "must be above 0");
+        rc = published_refuse(m, "price", "must be above 0");
         goto done;
     }
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "catalog_version");
     double v = cJSON_IsNumber(version) ? version->valuedouble : 0;
     if (!version || !cJSON_IsNumber(version) || !(v >= 1) || v > VERSION_MAX ||
         (double)(int64_t)v != v) {
-        rc = refuse(m, "catalog_version", version ? "must be an integer of 1 or more" : "missing");
+        rc = published_refuse(m, "catalog_version", version ? "must be an integer of 1 or more" : "missing");
         goto done;
     }
     out->catalog_version = (int64_t)v;
     if (added && out->catalog_version != 1) {
-        rc = refuse(m, "catalog_version", "a product is added at version 1");
+        rc = published_refuse(m, "catalog_version", "a product is added at version 1");
         goto done;
     }
     if (!added && out->catalog_version < 2) {
-        rc = refuse(m, "catalog_version", "a price change comes after the add, at 2 or more");
+        rc = published_refuse(m, "catalog_version", "a price change comes after the add, at 2 or more");
         goto done;
     }
-    if (added && (rc = get_string(&text, root, "name", m)) < 0)
+    if (added && (rc = published_get_string(&text, root, "name", m)) < 0)
         goto done;
-    rc = get_time(root, added ? "added_at" : "changed_at", m);
+    rc = published_get_time(root, added ? "added_at" : "changed_at", m);
 done:
     cJSON_Delete(root);
     return rc;

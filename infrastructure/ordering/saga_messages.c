@@ -14,6 +14,7 @@
 #include "domain/shared/error.h"
 #include "domain/shared/text.h"
 #include "infrastructure/messaging/published_json.h"
+#include "infrastructure/messaging/published_read.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -133,54 +134,23 @@ bool saga_message_is_heard(const char *type)
     return find_heard(type) != NULL;
 }
 
-static int refuse(const struct message *m, const char *member, const char *why)
-{
-    return shop_error_set(SHOP_EINVALID, "%s: member \"%s\" %s", m->type, member, why);
-}
-
-static int get_string(const char **out, const cJSON *root, const char *member,
-                      const struct message *m)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, member);
-    if (!item)
-        return refuse(m, member, "is missing");
-    if (!cJSON_IsString(item))
-        return refuse(m, member, "must be a string");
-    *out = item->valuestring;
-    return 0;
-}
-
-/* "2024-06-10T06:13:20.000000Z": the shape the schemas fix. */
-static int check_time(const cJSON *root, const char *member, const struct message *m)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
-    const char *text;
-    int rc = get_string(&text, root, member, m);
-    if (rc < 0)
-        return rc;
-    bool ok = strlen(text) == sizeof shape - 1;
-    for (size_t i = 0; ok && i < sizeof shape - 1; i++)
-        ok = shape[i] == 'd' ? text_is_ascii_digit(text[i]) : text[i] == shape[i];
-    return ok ? 0 : refuse(m, member, "must be a UTC time like 2024-06-10T06:13:20.000000Z");
-}
-
 static int check_lines(const cJSON *root, const struct message *m)
 {
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(root, "lines"), *line;
     if (!lines)
-        return refuse(m, "lines", "is missing");
+        return published_refuse(m, "lines", "missing");
     if (!cJSON_IsArray(lines))
-        return refuse(m, "lines", "must be an array");
+        return published_refuse(m, "lines", "must be an array");
     cJSON_ArrayForEach(line, lines)
     {
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(line, "sku");
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(line, "quantity");
         sku parsed;
         if (!cJSON_IsObject(line) || !cJSON_IsString(s) || sku_parse(&parsed, s->valuestring) < 0)
-            return refuse(m, "lines", "must hold objects with a valid \"sku\"");
+            return published_refuse(m, "lines", "must hold objects with a valid \"sku\"");
         if (!cJSON_IsNumber(q) || !(q->valuedouble >= QUANTITY_MIN) ||
             !(q->valuedouble <= QUANTITY_MAX) || q->valuedouble != (double)(int)q->valuedouble)
-            return refuse(m, "lines", "must hold a \"quantity\" of 1 to 999");
+            return published_refuse(m, "lines", "must hold a \"quantity\" of 1 to 999");
     }
     return 0;
 }
@@ -188,17 +158,17 @@ static int check_lines(const cJSON *root, const struct message *m)
 static int get_reason(struct saga_message *out, const cJSON *root, const struct message *m)
 {
     const char *text;
-    int rc = get_string(&text, root, "reason", m);
+    int rc = published_get_string(&text, root, "reason", m);
     if (rc < 0)
         return rc;
     size_t n = strlen(text);
     if (n == 0 || n > ORDER_REASON_MAX)
-        return refuse(m, "reason", "must be 1-200 bytes");
+        return published_refuse(m, "reason", "must be 1-200 bytes");
     for (const char *p = text; *p;) {
         uint32_t cp;
         size_t len = text_utf8_decode(&cp, p);
         if (len == 0 || text_is_control(cp))
-            return refuse(m, "reason", "must be UTF-8 without control characters");
+            return published_refuse(m, "reason", "must be UTF-8 without control characters");
         p += len;
     }
     memcpy(out->reason, text, n + 1);
@@ -225,18 +195,18 @@ int saga_message_decode(struct saga_message *out, const struct message *m)
         rc = shop_error_set(SHOP_EINVALID, "%s: the payload is not one JSON object", m->type);
         goto done;
     }
-    if ((rc = get_string(&text, root, "order_id", m)) < 0)
+    if ((rc = published_get_string(&text, root, "order_id", m)) < 0)
         goto done;
     if (order_id_parse(&out->order, text) < 0) {
-        rc = refuse(m, "order_id", "must be a UUID");
+        rc = published_refuse(m, "order_id", "must be a UUID");
         goto done;
     }
     if (h->members & M_PAYMENT_ID) {
         shop_uuid payment;
-        if ((rc = get_string(&text, root, "payment_id", m)) < 0)
+        if ((rc = published_get_string(&text, root, "payment_id", m)) < 0)
             goto done;
         if (uuid_parse(&payment, text) < 0 || !uuid_equal(payment, out->order.uuid)) {
-            rc = refuse(m, "payment_id", "must be the order id (one payment per order)");
+            rc = published_refuse(m, "payment_id", "must be the order id (one payment per order)");
             goto done;
         }
     }
@@ -244,10 +214,10 @@ int saga_message_decode(struct saga_message *out, const struct message *m)
         goto done;
     if (h->members & M_AMOUNT) {
         money amount;
-        if ((rc = get_string(&text, root, "amount", m)) < 0)
+        if ((rc = published_get_string(&text, root, "amount", m)) < 0)
             goto done;
         if (money_parse(&amount, text, NULL) < 0 || !money_is_positive(amount)) {
-            rc = refuse(m, "amount", "must be an amount above zero like \"24.90 EUR\"");
+            rc = published_refuse(m, "amount", "must be an amount above zero like \"24.90 EUR\"");
             goto done;
         }
     }
@@ -258,14 +228,14 @@ int saga_message_decode(struct saga_message *out, const struct message *m)
         if (!card) {
             snprintf(out->card, sizeof out->card, "%s", SAGA_DEFAULT_CARD); /* older publishers */
         } else if (!cJSON_IsString(card) || order_card_check(card->valuestring) < 0) {
-            rc = refuse(m, "card", "must be a card token: 1-64 printable characters, no spaces");
+            rc = published_refuse(m, "card", "must be a card token: 1-64 printable characters, no spaces");
             goto done;
         } else {
             snprintf(out->card, sizeof out->card, "%s", card->valuestring);
         }
         out->input.card = out->card;
     }
-    if ((rc = check_time(root, h->time, m)) < 0)
+    if ((rc = published_get_time(root, h->time, m)) < 0)
         goto done;
     out->input.type = h->input;
 done:
