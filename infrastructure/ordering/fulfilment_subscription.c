@@ -162,6 +162,9 @@ static int subscription_handle(void *ctx, const struct message *m)
     return fulfilment_handler_handle(ctx, m);
 }
 
+const struct consumer_options fulfilment_subscription_options = {
+    .max_attempts = 30, .backoff_base_ms = 100, .backoff_cap_ms = 2000};
+
 const struct subscription fulfilment_subscription = {
     .name = FULFILMENT_SUBSCRIBER,
     .inbox_schema = "ordering",
@@ -234,12 +237,20 @@ int fulfilment_deadlines_step(struct fulfilment_handler *h, size_t max, size_t *
         max = SAGA_DEADLINES_BATCH;
     int64_t now_us = shop_clock_now_us(h->clock);
     int rc = saga_store_due(h->sagas, due, max, &n, now_us);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    /* One saga that fails (a damaged row, say) is reported and passed over, so that it
+     * cannot hold back every other deadline (it comes first on every pass, being the
+     * oldest); the database gone ends the pass. */
+    int first = rc;
+    for (size_t i = 0; rc != SHOP_EUNAVAILABLE && i < n; i++) {
         bool taken;
         rc = deadline_of(h, &due[i], now_us, &taken);
         *handled += rc == 0 && taken;
+        if (rc < 0 && first == 0)
+            first = rc;
+        if (rc < 0 && rc != SHOP_EUNAVAILABLE)
+            fprintf(stderr, "saga deadlines: %s\n", shop_error_message());
     }
-    return rc;
+    return first;
 }
 
 static int timer_open(void **ctx, PGconn *conn, void *arg)

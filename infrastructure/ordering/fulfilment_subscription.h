@@ -60,6 +60,10 @@ int fulfilment_deadlines_step(struct fulfilment_handler *h, size_t max, size_t *
 /* The subscription "ordering.fulfilment"; its worker arg (consumer_worker_arg's
  * handler_arg) is unused: the handler reads the settings itself. */
 extern const struct subscription fulfilment_subscription;
+/* Its consumer's options: a reply that loses a race for the saga's row (the deadline
+ * timer saved it first) is tried again quickly, and many times, before a dead letter
+ * could leave the saga to its deadline: 30 attempts, 100 ms doubling to 2 s. */
+extern const struct consumer_options fulfilment_subscription_options;
 
 /* The worker "saga deadlines" (worker.h); its arg is unused (may be NULL). */
 extern const struct worker_def saga_deadlines_worker;

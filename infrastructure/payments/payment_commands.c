@@ -128,9 +128,22 @@ static int void_(struct payment_commands *h, const struct message *m, shop_uuid 
     if (rc < 0)
         return rc;
     event_meta(&meta, m);
-    rc = payment_service_void(&h->svc, id, &meta);
+    if (p.status == PAYMENT_STATUS_CAPTURED) {
+        /* Captured already (a customer's cancel or a deadline met the capture on its
+         * way): the compensation gives the money back all the same, as a refund of what
+         * is left of the capture.  The gateway's idempotency key for it is made of the
+         * payment and its count of refunds, so a retry refunds once. */
+        money left;
+        if ((rc = money_subtract(&left, p.captured, p.refunded)) < 0)
+            return rc;
+        rc = payment_service_refund(&h->svc, id, left, &meta);
+    } else if (p.status == PAYMENT_STATUS_REFUNDED) {
+        rc = 0; /* given back in full before */
+    } else {
+        rc = payment_service_void(&h->svc, id, &meta);
+    }
     if (rc == SHOP_EREFUSED)
-        return give_up(m, id); /* captured: a refund's business, not a void's */
+        return give_up(m, id);
     if (rc < 0 || (rc = payment_service_get(&p, &version, &h->svc, id)) < 0)
         return rc;
     return reply(h, m, PAYMENTS_PAYMENT_VOIDED, order_id, id, none, p.changed_at_us);

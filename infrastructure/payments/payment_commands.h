@@ -8,8 +8,10 @@
  *   ordering.CapturePayment   {"order_id", "payment_id", "amount"}
  *        → payments.PaymentCaptured (captured before: the same reply)
  *   ordering.VoidPayment      {"order_id", "payment_id"}
- *        → payments.PaymentVoided (also for a payment never authorized, or declined:
- *          nothing to void)
+ *        → payments.PaymentVoided: the customer's money is neither held nor taken any
+ *          more — an authorization voided, a capture refunded (what is left of it; a
+ *          compensation that met the capture on its way), or nothing to give back (a
+ *          payment never authorized, or declined)
  *
  * Pattern: a message-driven adapter on the application service.  payment_id is the order
  * id, given by the command (payment_service_authorize_as): a payment that exists is the
@@ -23,7 +25,7 @@
  * and tries it again later.  That is how a saga step waits while the breaker is open, and
  * why payment_commands_options keep trying for about two minutes before a dead letter.
  * A command the payment's state refuses and no reply can tell (capturing a payment that
- * was voided, declined or never made; voiding a captured one) never succeeds on a retry:
+ * was voided, declined or never made) never succeeds on a retry:
  * SHOP_EINVALID, a dead letter at once, with the reason (`shop dlq`).
  * Read next: payment_commands.c, tests/integration/payment_commands_test.c
  */

@@ -377,8 +377,52 @@ fail:
     return rc;
 }
 
+/*
+ * One rebuild of a projection at a time: a session-level advisory lock on its name, held
+ * from the new tables' creation to the swap (the projection row's lock is held only in
+ * the swap).  A second rebuild would otherwise drop and re-create the first one's tables
+ * between its batches, and the first would swap in a table with messages missing.  A
+ * rebuild that dies gives the lock back with its connection.
+ */
+static const char sql_rebuild_lock[] =
+    "SELECT pg_try_advisory_lock(hashtext('reporting rebuild'), hashtext($1))";
+static const char sql_rebuild_unlock[] =
+    "SELECT pg_advisory_unlock(hashtext('reporting rebuild'), hashtext($1))";
+
+static int rebuild_lock(PGconn *conn, const struct projection *p)
+{
+    const char *params[] = {p->name};
+    int rc = 0;
+    PGresult *res = exec(&rc, conn, sql_rebuild_lock, 1, params, "taking the rebuild's lock");
+    if (rc == 0 && strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+        rc = shop_error_set(SHOP_EREFUSED, "a rebuild of %s is already running", p->name);
+    PQclear(res);
+    return rc;
+}
+
+static void rebuild_unlock(PGconn *conn, const struct projection *p)
+{
+    const char *params[] = {p->name};
+    PQclear(PQexecParams(conn, sql_rebuild_unlock, 1, NULL, params, NULL, NULL, 0));
+}
+
+static int rebuild_locked(PGconn *conn, const struct projection *p, int batch,
+                          volatile sig_atomic_t *stop, rebuild_progress_fn *progress, void *ctx);
+
 int projector_rebuild(PGconn *conn, const struct projection *p, int batch,
                       volatile sig_atomic_t *stop, rebuild_progress_fn *progress, void *ctx)
+{
+    int rc = rebuild_lock(conn, p);
+    if (rc < 0)
+        return rc; /* the running rebuild's tables are left alone */
+    rc = rebuild_locked(conn, p, batch, stop, progress, ctx);
+    if (PQstatus(conn) == CONNECTION_OK)
+        rebuild_unlock(conn, p);
+    return rc;
+}
+
+static int rebuild_locked(PGconn *conn, const struct projection *p, int batch,
+                          volatile sig_atomic_t *stop, rebuild_progress_fn *progress, void *ctx)
 {
     struct batch_result total = {0};
     struct bus_place at = {0};

@@ -61,7 +61,8 @@ static struct relay_source catalog_relay = {"catalog", RELAY_OUTBOX_TABLE, NULL,
 static struct relay_source ordering_relay = {"ordering", RELAY_EVENT_STORE,
                                              ordering_messages_translate, true};
 static struct consumer_worker_arg ordering_price_list = {&price_list_subscription, NULL, NULL};
-static struct consumer_worker_arg ordering_fulfilment = {&fulfilment_subscription, NULL, NULL};
+static struct consumer_worker_arg ordering_fulfilment = {&fulfilment_subscription,
+                                                         &fulfilment_subscription_options, NULL};
 static struct consumer_worker_arg notifications_order_outcomes = {&order_outcomes_subscription,
                                                                   NULL, NULL};
 /* The saga's participants: each answers Ordering's commands through its own outbox.

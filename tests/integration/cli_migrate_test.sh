@@ -114,6 +114,22 @@ check "it does not stop what it did not start" all_up
 kill -TERM "$up_pid" 2>/dev/null
 wait "$up_pid"
 
+# An upgrade from before Inventory published its receipts: the stock it holds is told
+# once, as an opening balance, so that the read side starts from it.
+old=$tap_tmp/before-0009
+mkdir "$old"
+for f in "$SHOP_MIGRATIONS_DIR"/000[1-8]_*.sql; do cp "$f" "$old"/; done
+upgraded=${db}_upgrade
+createdb "$upgraded"
+expect_exit 0 "a database at version 8" env SHOP_MIGRATIONS_DIR="$old" "$shop" --db "dbname=$upgraded" db migrate
+psql -d "$upgraded" -qc "INSERT INTO inventory.stock_items (sku, on_hand, reserved, version)
+                         VALUES ('OLD-1', 7, 0, 1), ('OLD-2', 0, 0, 1)"
+expect_exit 0 "upgraded to the latest version" "$shop" --db "dbname=$upgraded" db migrate
+check "its stock is told once, as StockReceived with the units on hand" \
+    [ "$(psql -d "$upgraded" -Atc "SELECT string_agg(payload->>'sku' || ':' || (payload->>'on_hand'), ',')
+                                   FROM inventory.outbox WHERE type = 'inventory.StockReceived'")" = "OLD-1:7" ]
+dropdb --force "$upgraded"
+
 # A context that is not confined: the demo refuses, says which, and --json says so too.
 psql -d "$db" -qc "GRANT USAGE ON SCHEMA payments TO shop_ordering"
 expect_exit 1 "the demo refuses when a context can reach another's schema" "$shop" demo

@@ -569,3 +569,32 @@ Test(rebuild, after_a_crash_drops_the_leftovers_and_builds_again)
     catch_up();
     cr_expect_str_eq(levels(), "MUG-RED:99/0/99");
 }
+
+/* Two rebuilds of one projection at once: the second is refused at once and touches
+ * neither the live tables nor the first one's new ones (it would otherwise drop and
+ * re-create them between the first one's batches, and the first would swap in a table
+ * with messages missing). */
+Test(rebuild, a_second_one_at_the_same_time_is_refused_and_leaves_the_first_alone)
+{
+    some_history(4);
+    catch_up();
+    char live[256];
+    snprintf(live, sizeof live, "%s", table_text("order_summaries"));
+    /* the first rebuild, as another session holds it: its lock and its new tables */
+    PGconn *first = test_db_connect(db_name, NULL);
+    test_db_exec(first, "SELECT pg_advisory_lock(hashtext('reporting rebuild'), hashtext('orders'))");
+    test_db_exec(admin, "SET ROLE shop_owner; CREATE TABLE reporting.order_summaries_rebuild"
+                        " (LIKE reporting.order_summaries INCLUDING ALL); RESET ROLE");
+    int rc = projector_rebuild(admin, projection_find("orders"), 5, NULL, NULL, NULL);
+    cr_expect_eq(rc, SHOP_EREFUSED, "%s", shop_error_message());
+    cr_expect(strstr(shop_error_message(), "a rebuild of orders is already running") != NULL, "%s",
+              shop_error_message());
+    cr_expect_str_eq(value("SELECT count(*) FROM pg_tables WHERE schemaname = 'reporting'"
+                           " AND tablename = 'order_summaries_rebuild'"),
+                     "1", "the first rebuild's table is still there");
+    cr_expect_str_eq(table_text("order_summaries"), live);
+    PQfinish(first); /* the first rebuild ends: its lock goes with its session */
+    cr_expect_eq(projector_rebuild(admin, projection_find("orders"), 5, NULL, NULL, NULL), 0, "%s",
+                 shop_error_message());
+    cr_expect_str_eq(table_text("order_summaries"), live);
+}

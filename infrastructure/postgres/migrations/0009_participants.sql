@@ -37,3 +37,16 @@ REVOKE UPDATE ON payments.outbox FROM shop_payments;
 REVOKE UPDATE, DELETE ON payments.inbox FROM shop_payments;
 REVOKE UPDATE ON shipping.outbox FROM shop_shipping;
 REVOKE UPDATE, DELETE ON shipping.inbox FROM shop_shipping;
+
+-- The opening balance: on a database that had stock before Inventory published its
+-- receipts, one inventory.StockReceived per SKU with the units on hand now, so that the
+-- read side (Reporting's stock levels, and a rebuild of them from the bus) starts from
+-- what Inventory holds.  On a new database there is no stock yet and this adds nothing.
+INSERT INTO inventory.outbox (message_id, type, schema_version, stream, payload)
+SELECT gen_random_uuid(), 'inventory.StockReceived', 1, 'stock-' || sku,
+       jsonb_build_object('sku', sku, 'quantity', on_hand, 'on_hand', on_hand,
+                          'received_at', to_char(statement_timestamp() AT TIME ZONE 'UTC',
+                                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+  FROM inventory.stock_items
+ WHERE on_hand > 0
+ ORDER BY sku;
