@@ -24,9 +24,9 @@
 # subscribes, so any context may include them; they, in turn, see only themselves and
 # the shared kernel, never a context.
 #
-# One exception: application/fulfillment/ is the saga, a process manager that drives
-# the other contexts through their application ports, so it (and its adapters in
-# infrastructure/fulfillment/) may include any context's application/<ctx>/*.h.
+# No exception: the fulfilment saga lives in Ordering (domain/ordering/fulfilment.c) and
+# reaches the other contexts only by messages on the bus (docs/adr/0011), so it includes
+# nothing of theirs.
 # The shared kernel is a context like the others here: domain/shared/ includes only
 # domain/shared/.
 #
@@ -197,8 +197,7 @@ function context_allows(layer, ctx, target,    tlayer, tctx) {
     # a building block serves every context, and no context serves it
     if (tlayer == "application" && (tctx in building_block))
         return 1
-    # the saga drives other contexts through their application ports
-    return ctx == "fulfillment" && tlayer == "application" && target ~ /\.h$/
+    return 0
 }
 
 function context_rule(layer, ctx,    own, rule) {
@@ -218,8 +217,6 @@ function context_rule(layer, ctx,    own, rule) {
         return rule "domain/" own " and domain/shared/"
     rule = rule "application/" own ", application/shared/, domain/" own \
         " and domain/shared/"
-    if (ctx == "fulfillment")
-        rule = rule " (and, being the saga, other contexts\047 application/ headers)"
     return rule
 }
 

@@ -99,8 +99,8 @@ refused "the messaging building block including a context's domain is refused" \
     application/messaging/planted.c '#include "domain/catalog/product.h"'
 accepted "an application service of a context may use the messaging building block" \
     application/notifications/planted.c '#include "application/messaging/message.h"'
-accepted "the fulfillment saga may include another context's application port" \
-    application/fulfillment/planted.c '#include "application/payments/payment_gateway.h"'
+refused "Ordering's application (where the saga lives) including another context's port is refused" \
+    application/ordering/planted.c '#include "application/payments/payment_gateway.h"'
 accepted "an include inside a comment is not a violation" \
     domain/shared/planted.c '/* for example, never in domain/:' '#include <libpq-fe.h>' '*/'
 
