@@ -412,9 +412,23 @@ const struct cli_command cli_commands[] = {
      "[{message_id, causation_id, context, type, at, kind, published_as, handled_by,\n"
      "retries, dead_letters, children: [...]}]}.\n",
      cmd_trace},
-    {"demo", "", "guided tour of ddd-shop on a live database",
-     "Prepares the database (as `shop db migrate`) and walks through what the system is\n"
-     "made of, printing for each pattern the file to read.\n",
+    {"demo", "", "guided tour of every pattern on a live system",
+     "Prepares the database (as `shop db migrate`), shows the contexts confined to their\n"
+     "own data and the shared kernel's rules, then runs the shop: the services at their\n"
+     "addresses if every one answers, or a `shop up` the demo starts itself (its output in\n"
+     "a temporary log) and stops at the end.  It seeds a catalogue and stock and places\n"
+     "four orders, one per outcome (a happy order, out of stock, a declined card, an\n"
+     "undeliverable address), telling each in the saga's steps, then shows what they\n"
+     "touched (event sourcing, the read model, notifications, the trace of the\n"
+     "compensations, the circuit breaker) and checks that nothing is left reserved.  For\n"
+     "each pattern it prints the file to read.  It takes a few seconds.\n"
+     "\n"
+     "--json: one document with every step, \"fulfilment\": {orders: [{scenario, order_id,\n"
+     "status, reason, as_expected, saga_steps}], ...} and \"consistent\".\n"
+     "\n"
+     "Exit status: 0 every order ended as the shop promises; 1 a context not confined to\n"
+     "its schema (refused before the shop runs) or an order that did not; 3 the database\n"
+     "or the services could not be reached or started.\n",
      cmd_demo},
     {"help", "[COMMAND]", "show the help of a command", "", cmd_help},
 };
