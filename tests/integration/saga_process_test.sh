@@ -49,7 +49,7 @@ serve() {
     i=0
     while [ $i -lt 100 ]; do
         kill -0 "$pid" 2>/dev/null || return 0 # (it may already have died at its point)
-        "$shop" order list >/dev/null 2>&1 && return 0
+        "$shop" status --only ordering >/dev/null 2>&1 && return 0
         sleep 0.1
         i=$((i + 1))
     done
