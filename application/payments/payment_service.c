@@ -233,6 +233,26 @@ int payment_service_refund(struct payment_service *svc, const payment_id *id, mo
     return handle(svc, id, act_refund, &cmd, meta);
 }
 
+int payment_service_give_back(struct payment_service *svc, const payment_id *id,
+                              const struct message_meta *meta)
+{
+    payment p;
+    int64_t version;
+    money left;
+    int rc = payment_service_get(&p, &version, svc, id);
+    if (rc < 0)
+        return rc;
+    switch (p.status) {
+    case PAYMENT_STATUS_AUTHORIZED: return payment_service_void(svc, id, meta);
+    case PAYMENT_STATUS_CAPTURED:
+        /* the refund's gateway key counts the payment's refunds: a retry refunds once */
+        if ((rc = money_subtract(&left, p.captured, p.refunded)) < 0)
+            return rc;
+        return payment_service_refund(svc, id, left, meta);
+    default: return 0; /* declined, voided, refunded in full: nothing is held or taken */
+    }
+}
+
 /* ---- query ---- */
 
 int payment_service_get(payment *out, int64_t *out_version, struct payment_service *svc,

@@ -72,6 +72,16 @@ int payment_service_void(struct payment_service *svc, const payment_id *id,
 int payment_service_refund(struct payment_service *svc, const payment_id *id, money amount,
                            const struct message_meta *meta);
 
+/*
+ * Gives the customer's money back, whatever the payment has come to: voids an
+ * authorization, refunds what is left of a capture, and does nothing for a payment that
+ * was declined, voided or refunded in full.  The compensation of the fulfilment saga
+ * (ordering.VoidPayment), which may meet the capture on its way.  SHOP_ENOTFOUND if there
+ * is no payment.
+ */
+int payment_service_give_back(struct payment_service *svc, const payment_id *id,
+                              const struct message_meta *meta);
+
 /* The payment as it is now, and its version; SHOP_ENOTFOUND if there is none. */
 int payment_service_get(payment *out, int64_t *out_version, struct payment_service *svc,
                         const payment_id *id);

@@ -10,12 +10,12 @@
  */
 #include "infrastructure/payments/payment_commands.h"
 
-#include "infrastructure/messaging/reply.h"
 #include "application/payments/payment_service.h"
 #include "domain/shared/error.h"
 #include "domain/shared/memory.h"
 #include "infrastructure/messaging/outbox_pg.h"
 #include "infrastructure/messaging/published_read.h"
+#include "infrastructure/messaging/reply.h"
 #include "infrastructure/payments/payment_gateway_http.h"
 #include "infrastructure/payments/payment_messages.h"
 #include "infrastructure/payments/payment_store_es.h"
@@ -128,20 +128,7 @@ static int void_(struct payment_commands *h, const struct message *m, shop_uuid 
     if (rc < 0)
         return rc;
     event_meta(&meta, m);
-    if (p.status == PAYMENT_STATUS_CAPTURED) {
-        /* Captured already (a customer's cancel or a deadline met the capture on its
-         * way): the compensation gives the money back all the same, as a refund of what
-         * is left of the capture.  The gateway's idempotency key for it is made of the
-         * payment and its count of refunds, so a retry refunds once. */
-        money left;
-        if ((rc = money_subtract(&left, p.captured, p.refunded)) < 0)
-            return rc;
-        rc = payment_service_refund(&h->svc, id, left, &meta);
-    } else if (p.status == PAYMENT_STATUS_REFUNDED) {
-        rc = 0; /* given back in full before */
-    } else {
-        rc = payment_service_void(&h->svc, id, &meta);
-    }
+    rc = payment_service_give_back(&h->svc, id, &meta);
     if (rc == SHOP_EREFUSED)
         return give_up(m, id);
     if (rc < 0 || (rc = payment_service_get(&p, &version, &h->svc, id)) < 0)

@@ -95,25 +95,6 @@ static const char *events(void)
                           " WHERE stream_id = 'payment-" ORDER "'");
 }
 
-/* A counter of the simulator's /metrics: the line "name{...labels...} N" (labels_part:
- * a part of its labels, or NULL). */
-static long gateway_counter(const char *name, const char *labels_part)
-{
-    struct test_reply r;
-    long value = -1;
-    test_http(&r, gateway.url, "GET", "/metrics", NULL);
-    cr_assert_eq(r.status, 200);
-    for (char *line = strtok(r.body, "\n"); line; line = strtok(NULL, "\n"))
-        if (strncmp(line, name, strlen(name)) == 0 && line[strlen(name)] == '{' &&
-            (!labels_part || strstr(line, labels_part))) {
-            value = atol(strrchr(line, ' ') + 1);
-            break;
-        }
-    test_reply_dispose(&r);
-    cr_assert_geq(value, 0, "no %s in the gateway's metrics", name);
-    return value;
-}
-
 TestSuite(payment_commands, .init = setup, .fini = teardown, .timeout = 60);
 TestSuite(authorizing_a_payment, .init = setup, .fini = teardown, .timeout = 60);
 TestSuite(capturing_a_payment, .init = setup, .fini = teardown, .timeout = 60);
@@ -150,7 +131,7 @@ Test(authorizing_a_payment, with_tok_visa_answers_authorized_under_the_orders_id
     cr_expect_str_eq(test_query(db, "SELECT correlation_id || ' ' || causation_id"
                                     " FROM payments.events"),
                      ORDER " 0190c000-0000-7000-8000-000000000001");
-    cr_expect_eq(gateway_counter("payment_gateway_charges_total", NULL), 1);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_charges_total", NULL), 1);
 }
 
 Test(authorizing_a_payment, with_tok_charge_declined_answers_declined)
@@ -169,8 +150,9 @@ Test(authorizing_a_payment, again_answers_from_the_payment_and_never_charges_twi
     cr_expect_str_eq(replies(),
                      "2|payments.PaymentAuthorized 24.90 EUR;payments.PaymentAuthorized 24.90 EUR");
     cr_expect_str_eq(events(), "1|PaymentAuthorized");
-    cr_expect_eq(gateway_counter("payment_gateway_charges_total", NULL), 1);
-    cr_expect_eq(gateway_counter("payment_gateway_idempotent_replays_total", NULL), 0);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_charges_total", NULL), 1);
+    cr_expect_eq(
+        test_service_counter(gateway.url, "payment_gateway_idempotent_replays_total", NULL), 0);
 }
 
 Test(authorizing_a_payment, refuses_a_payload_that_breaks_the_contract_as_a_dead_letter)
@@ -186,7 +168,7 @@ Test(authorizing_a_payment, refuses_a_payload_that_breaks_the_contract_as_a_dead
                  SHOP_EINVALID);
     cr_expect(strstr(shop_error_message(), "payment_id") != NULL, "%s", shop_error_message());
     cr_expect_str_eq(replies(), "0|");
-    cr_expect_eq(gateway_counter("payment_gateway_charges_total", NULL), 0);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_charges_total", NULL), 0);
 }
 
 Test(capturing_a_payment, captures_it_once_and_answers_the_same_again)
@@ -198,7 +180,7 @@ Test(capturing_a_payment, captures_it_once_and_answers_the_same_again)
                                 ";payments.PaymentCaptured 24.90 EUR"
                                 ";payments.PaymentCaptured 24.90 EUR");
     cr_expect_str_eq(events(), "2|PaymentAuthorized,PaymentCaptured");
-    cr_expect_eq(gateway_counter("payment_gateway_captures_total", NULL), 1);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_captures_total", NULL), 1);
 }
 
 Test(capturing_a_payment, never_authorized_is_a_dead_letter_and_answers_nothing)
@@ -213,7 +195,7 @@ Test(voiding_a_payment, before_any_authorization_answers_voided_and_records_noth
     cr_assert_eq(handle("ordering.VoidPayment", 1, VOID), 0, "%s", shop_error_message());
     cr_expect_str_eq(replies(), "1|payments.PaymentVoided -");
     cr_expect_str_eq(events(), "0|");
-    cr_expect_eq(gateway_counter("payment_gateway_voids_total", NULL), 0);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_voids_total", NULL), 0);
 }
 
 Test(voiding_a_payment, that_was_declined_answers_voided_with_nothing_to_void)
@@ -233,7 +215,7 @@ Test(voiding_a_payment, that_was_authorized_voids_it_with_the_gateway_once)
     cr_expect_str_eq(replies(), "3|payments.PaymentAuthorized 24.90 EUR"
                                 ";payments.PaymentVoided -;payments.PaymentVoided -");
     cr_expect_str_eq(events(), "2|PaymentAuthorized,PaymentVoided");
-    cr_expect_eq(gateway_counter("payment_gateway_voids_total", NULL), 1);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_voids_total", NULL), 1);
 }
 
 /* A compensation that met the capture on its way (a customer's cancel, a capture's
@@ -248,8 +230,8 @@ Test(voiding_a_payment, that_was_captured_refunds_the_capture_once_and_answers_v
     cr_expect_str_eq(replies(), "4|payments.PaymentAuthorized 24.90 EUR"
                                 ";payments.PaymentCaptured 24.90 EUR"
                                 ";payments.PaymentVoided -;payments.PaymentVoided -");
-    cr_expect_eq(gateway_counter("payment_gateway_refunds_total", NULL), 1);
-    cr_expect_eq(gateway_counter("payment_gateway_voids_total", NULL), 0);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_refunds_total", NULL), 1);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_voids_total", NULL), 0);
 }
 
 Test(while_the_gateway_is_down, the_step_waits_records_nothing_then_pays_once)
@@ -286,6 +268,8 @@ Test(while_the_gateway_is_down, the_step_waits_records_nothing_then_pays_once)
     consumer_close(c);
     cr_expect_str_eq(replies(), "1|payments.PaymentAuthorized 24.90 EUR");
     cr_expect_str_eq(events(), "1|PaymentAuthorized");
-    cr_expect_eq(gateway_counter("payment_gateway_charges_total", NULL), 1);
-    cr_expect_geq(gateway_counter("payment_gateway_injected_errors_total", "kind=\"outage\""), 1);
+    cr_expect_eq(test_service_counter(gateway.url, "payment_gateway_charges_total", NULL), 1);
+    cr_expect_geq(test_service_counter(gateway.url, "payment_gateway_injected_errors_total",
+                                       "kind=\"outage\""),
+                  1);
 }

@@ -90,24 +90,6 @@ static const char *events(void)
                           " ORDER BY global_position), '') FROM shipping.events");
 }
 
-/* A counter of the carrier's /metrics (the line "name{...} N"). */
-static long carrier_counter(const char *name)
-{
-    struct test_reply r;
-    long value = -1;
-    test_http(&r, carrier.url, "GET", "/metrics", NULL);
-    cr_assert_eq(r.status, 200);
-    for (char *line = strtok(r.body, "\n"); line; line = strtok(NULL, "\n"))
-        if (strncmp(line, name, strlen(name)) == 0 &&
-            (line[strlen(name)] == '{' || line[strlen(name)] == ' ')) {
-            value = atol(strrchr(line, ' ') + 1);
-            break;
-        }
-    test_reply_dispose(&r);
-    cr_assert_geq(value, 0, "no %s in the carrier's metrics", name);
-    return value;
-}
-
 TestSuite(shipping_commands, .init = setup, .fini = teardown, .timeout = 60);
 TestSuite(scheduling_a_shipment, .init = setup, .fini = teardown, .timeout = 60);
 TestSuite(cancelling_a_shipment, .init = setup, .fini = teardown, .timeout = 60);
@@ -136,7 +118,7 @@ Test(scheduling_a_shipment, to_a_postcode_the_carrier_serves_answers_scheduled)
                                     " causation_id || ' ' || traceparent FROM shipping.outbox"),
                      "order-" ORDER " " ORDER
                      " 0190c000-0000-7000-8000-000000000001 " TEST_TRACEPARENT);
-    cr_expect_eq(carrier_counter("shop_carrier_bookings_total"), 1);
+    cr_expect_eq(test_service_counter(carrier.url, "shop_carrier_bookings_total", NULL), 1);
 }
 
 Test(scheduling_a_shipment, to_00000_answers_rejected_undeliverable)
@@ -145,7 +127,7 @@ Test(scheduling_a_shipment, to_00000_answers_rejected_undeliverable)
                  shop_error_message());
     cr_expect_str_eq(replies(), "1|shipping.ShipmentRejected undeliverable");
     cr_expect_str_eq(events(), "1|ShipmentRejected");
-    cr_expect_eq(carrier_counter("shop_carrier_bookings_total"), 0);
+    cr_expect_eq(test_service_counter(carrier.url, "shop_carrier_bookings_total", NULL), 0);
 }
 
 Test(scheduling_a_shipment, again_books_nothing_twice_and_answers_the_same)
@@ -155,7 +137,7 @@ Test(scheduling_a_shipment, again_books_nothing_twice_and_answers_the_same)
                  shop_error_message());
     cr_expect_str_eq(replies(), "2|shipping.ShipmentScheduled -;shipping.ShipmentScheduled -");
     cr_expect_str_eq(events(), "1|ShipmentScheduled");
-    cr_expect_eq(carrier_counter("shop_carrier_bookings_total"), 1);
+    cr_expect_eq(test_service_counter(carrier.url, "shop_carrier_bookings_total", NULL), 1);
 }
 
 Test(scheduling_a_shipment, refuses_a_payload_that_breaks_the_contract_as_a_dead_letter)
@@ -178,7 +160,7 @@ Test(cancelling_a_shipment, that_was_scheduled_cancels_the_booking_once)
     cr_expect_str_eq(replies(), "3|shipping.ShipmentScheduled -;shipping.ShipmentCancelled -"
                                 ";shipping.ShipmentCancelled -");
     cr_expect_str_eq(events(), "2|ShipmentScheduled,ShipmentCancelled");
-    cr_expect_eq(carrier_counter("shop_carrier_cancellations_total"), 1);
+    cr_expect_eq(test_service_counter(carrier.url, "shop_carrier_cancellations_total", NULL), 1);
 }
 
 Test(cancelling_a_shipment, that_was_never_scheduled_answers_cancelled_and_records_nothing)
@@ -224,5 +206,5 @@ Test(while_the_carrier_is_down, the_step_waits_records_nothing_then_books_once)
     consumer_close(c);
     cr_expect_str_eq(replies(), "1|shipping.ShipmentScheduled -");
     cr_expect_str_eq(events(), "1|ShipmentScheduled");
-    cr_expect_eq(carrier_counter("shop_carrier_bookings_total"), 1);
+    cr_expect_eq(test_service_counter(carrier.url, "shop_carrier_bookings_total", NULL), 1);
 }

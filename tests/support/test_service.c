@@ -64,6 +64,24 @@ void test_reply_dispose(struct test_reply *r)
     *r = (struct test_reply){0};
 }
 
+long test_service_counter(const char *url, const char *name, const char *labels_part)
+{
+    struct test_reply r;
+    size_t n = strlen(name);
+    long value = -1;
+    test_http(&r, url, "GET", "/metrics", NULL);
+    cr_assert_eq(r.status, 200, "GET %s/metrics: %d", url, r.status);
+    for (char *line = strtok(r.body, "\n"); line; line = strtok(NULL, "\n"))
+        if (strncmp(line, name, n) == 0 && (line[n] == '{' || line[n] == ' ') &&
+            (!labels_part || strstr(line, labels_part))) {
+            value = atol(strrchr(line, ' ') + 1);
+            break;
+        }
+    test_reply_dispose(&r);
+    cr_assert_geq(value, 0, "no %s in %s/metrics", name, url);
+    return value;
+}
+
 const char *test_reply_string(const struct test_reply *r, const char *field)
 {
     const cJSON *v = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, field) : NULL;

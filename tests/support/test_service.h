@@ -44,6 +44,10 @@ void test_reply_dispose(struct test_reply *r);
  */
 double test_http_raw(const char *url, const char *text, char *reply, size_t size, int wait_s);
 
+/* A counter of the service at url's GET /metrics: the first line "name{labels} N" or
+ * "name N" whose labels contain labels_part (NULL: any).  Fails the test if there is none. */
+long test_service_counter(const char *url, const char *name, const char *labels_part);
+
 /* The string member `field` of the reply's JSON ("" if absent). */
 const char *test_reply_string(const struct test_reply *r, const char *field);
 
